@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "egress-audit",
+    products: [
+        .library(name: "EgressAudit", targets: ["EgressAudit"]),
+        .executable(name: "egress-audit", targets: ["egress-audit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries: Debian `libsqlite3-dev` and `zlib1g-dev` (see .ci/run).
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
+        // All logic lives in the library; the executable only parses arguments and prints.
+        .target(
+            name: "EgressAudit",
+            dependencies: ["CSQLite", "CZlib"],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
+        .executableTarget(
+            name: "egress-audit",
+            dependencies: [
+                "EgressAudit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "EgressAuditTests", dependencies: ["EgressAudit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["EgressAudit"]),
+    ]
+)

@@ -1,0 +1,23 @@
+/// How `Ingestor` reads and classifies.
+public struct IngestOptions: Sendable {
+    /// `--log-format`: a preset name, `json`, a JSON format or an Envoy format string; nil detects per file.
+    public var logFormat: String?
+    public var classifier: ClassifierConfig
+    /// `--namespace` / `--pod`: the source when neither the wrapper nor the path names it.
+    public var namespace: String?
+    public var pod: String?
+    /// Lines per transaction (rows and their file's checkpoint commit together).
+    public var batchLines: Int
+    /// Longest time between commits, in seconds.
+    public var commitInterval: Double
+
+    public init(logFormat: String? = nil, classifier: ClassifierConfig = ClassifierConfig(),
+                namespace: String? = nil, pod: String? = nil, batchLines: Int = 250_000, commitInterval: Double = 2) {
+        self.logFormat = logFormat
+        self.classifier = classifier
+        self.namespace = namespace
+        self.pod = pod
+        self.batchLines = batchLines
+        self.commitInterval = commitInterval
+    }
+}

@@ -1,0 +1,348 @@
+import Foundation
+
+/// Streams inputs into the database: bytes → lines → wrappers → access lines → classification →
+/// `call_facts`, with each file's checkpoint committed in the same transaction as its rows.
+///
+/// Inputs are identified by content (a hash of their first 64 KiB and of the last line read), so the same
+/// file again, a renamed copy or a gzip of it adds nothing, and a file that grew adds its new lines only.
+public final class Ingestor {
+    /// Bytes of content that identify an input.
+    public static let headSize = 64 << 10
+    /// Bytes before the checkpoint that must match to resume.
+    static let tailSize = 4096
+    /// Bytes of a rejected line kept in `rejects`.
+    static let excerptSize = 512
+
+    public let database: SQLiteDatabase
+    public let options: IngestOptions
+    private let writer: CallWriter
+    private let files: IngestedFiles
+    private let rejectStatement: SQLiteStatement
+    private let classifier: Classifier
+    private let fixedFormat: LineFormat?
+    private let storage = AccessRecordStorage()
+    /// Called about four times a second while reading (for a progress line).
+    public var onProgress: ((IngestProgress) -> Void)?
+    public private(set) var summary = IngestSummary()
+
+    /// Opens (creating and upgrading as needed) the database at `databasePath`.
+    public init(databasePath: String, options: IngestOptions = IngestOptions()) throws {
+        self.options = options
+        database = try SQLiteDatabase(path: databasePath)
+        try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;")
+        try Schema.migrate(database)
+        writer = try CallWriter(database: database)
+        files = try IngestedFiles(database: database)
+        rejectStatement = try database.prepare("INSERT INTO rejects (file_id, log_file, log_line, reason, excerpt) VALUES (?1, ?2, ?3, ?4, ?5)")
+        classifier = Classifier(config: options.classifier)
+        fixedFormat = try options.logFormat.map { try FormatPresets.resolve($0) }
+    }
+
+    // MARK: Inputs
+
+    /// Ingests files, folders (walked recursively in name order) and `-` (standard input).
+    /// Never stops at a bad input: its error is recorded in the summary and the rest go on.
+    @discardableResult
+    public func ingest(paths: [String]) -> IngestSummary {
+        let started = Date()
+        for path in paths {
+            do {
+                for file in try InputWalker.files(at: path) {
+                    do { try ingestFile(path: file) } catch { summary.errors.append("\(error)") }
+                }
+            } catch {
+                summary.errors.append("\(error)")
+            }
+        }
+        summary.seconds += Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Ingests one file (or `-`).
+    public func ingestFile(path: String) throws {
+        var excluded: Set<Int64> = []
+        // A candidate whose tail did not verify after skipping through a stream: start over without it.
+        while true {
+            if try ingestFile(path: path, excluding: &excluded) { return }
+        }
+    }
+
+    private func openContent(_ path: String) throws -> (reader: LineReader, raw: FileByteSource, gzip: Bool, prefetch: PrefetchingByteSource?) {
+        let raw = path == "-" ? FileByteSource(standardInput: ()) : try FileByteSource(path: path)
+        let peek = PeekableByteSource(upstream: raw)
+        let gzip = try peek.peek(2) == [0x1f, 0x8b]
+        if gzip {
+            // Inflate on its own thread; parsing and SQLite run on this one.
+            let prefetch = PrefetchingByteSource(upstream: try GzipByteSource(upstream: peek, name: path))
+            return (LineReader(source: prefetch), raw, true, prefetch)
+        }
+        return (LineReader(source: peek), raw, false, nil)
+    }
+
+    /// Returns false to be called again (with `excluded` grown) after a failed verification.
+    private func ingestFile(path: String, excluding excluded: inout Set<Int64>) throws -> Bool {
+        var (reader, raw, gzip, prefetch) = try openContent(path)
+        defer { prefetch?.cancel() }
+        summary.files += 1
+        try reader.fill(atLeast: Ingestor.headSize)
+        let head = Array(reader.buffered.prefix(Ingestor.headSize))
+        if head.isEmpty { return true }
+
+        // Identity: a known input with the same head whose last-read line is also here.
+        var resumed: (FileCheckpoint, FileCounts)?
+        let candidates = try head.withUnsafeBytes { try files.candidates(head: $0) }.filter { !excluded.contains($0.0.id) }
+        for (candidate, counts) in candidates {
+            switch try locate(candidate, reader: &reader, raw: raw, gzip: gzip) {
+            case .verified:
+                resumed = (candidate, counts)
+            case .mismatch:
+                continue
+            case .consumedMismatch:
+                guard path != "-" else {
+                    throw InputError.readFailed(path: path, reason: "its start matches an input ingested before but its content differs later; standard input cannot be read twice, so save it to a file and ingest that")
+                }
+                excluded.insert(candidate.id)
+                summary.files -= 1
+                return false
+            }
+            if resumed != nil { break }
+        }
+        if let (checkpoint, _) = resumed {
+            if checkpoint.bytes > 0 { summary.resumedFiles += 1 }
+        }
+        let run = FileRun(path: path, gzip: gzip, head: head, resumed: resumed)
+        try process(run, reader: reader)
+        if run.linesRead == 0 && resumed != nil { summary.resumedFiles -= 1; summary.unchangedFiles += 1 }
+        return true
+    }
+
+    private enum Location { case verified, mismatch, consumedMismatch }
+
+    /// Checks that the content holds `candidate`'s last line at its checkpoint and positions `reader` after it.
+    private func locate(_ candidate: FileCheckpoint, reader: inout LineReader, raw: FileByteSource, gzip: Bool) throws -> Location {
+        let target = candidate.bytes
+        let tailStart = target - Int64(candidate.tailLength)
+        let buffered = reader.buffered
+        if target <= Int64(buffered.count) {
+            let tail = UnsafeRawBufferPointer(rebasing: buffered[Int(tailStart)..<Int(target)])
+            guard ContentHash.of(tail) == candidate.tailHash else { return .mismatch }
+            _ = reader.dropBuffered(upTo: target)
+            reader.setNextLineNumber(candidate.lines + 1)
+            return .verified
+        }
+        if !gzip, let size = raw.fileSize {
+            // A plain file: read the tail where it should be and seek past the checkpoint.
+            guard size >= target, let tail = raw.bytes(at: tailStart, count: candidate.tailLength),
+                  ContentHash.of(tail) == candidate.tailHash, raw.seek(to: target) else { return .mismatch }
+            reader = LineReader(source: raw, startOffset: target, startLine: candidate.lines + 1)
+            return .verified
+        }
+        // A stream (gzip, pipe): read through to the checkpoint, keeping the bytes before it.
+        var kept = Array(buffered.suffix(candidate.tailLength))
+        let fromBuffer = reader.dropBuffered(upTo: target)
+        var tail: [UInt8] = []
+        let skipped = try reader.skipInSource(target - fromBuffer, keepingLast: candidate.tailLength, tail: &tail)
+        kept.append(contentsOf: tail)
+        if kept.count > candidate.tailLength { kept.removeFirst(kept.count - candidate.tailLength) }
+        guard skipped == target - fromBuffer, ContentHash.of(kept) == candidate.tailHash else { return .consumedMismatch }
+        reader.setNextLineNumber(candidate.lines + 1)
+        return .verified
+    }
+
+    // MARK: Lines
+
+    /// Per-input state while its lines are read.
+    final class FileRun {
+        let path: String
+        let gzip: Bool
+        let head: [UInt8]
+        var checkpoint: FileCheckpoint
+        var counts: FileCounts
+        let isNew: Bool
+        var linesRead: Int64 = 0
+        /// The last bytes before the current position, for the checkpoint's tail hash.
+        var tail: [UInt8] = []
+        var tailValid = true
+
+        init(path: String, gzip: Bool, head: [UInt8], resumed: (FileCheckpoint, FileCounts)?) {
+            self.path = path
+            self.gzip = gzip
+            self.head = head
+            self.checkpoint = resumed?.0 ?? FileCheckpoint(id: 0, headLength: 0, headHash: 0, tailLength: 0, tailHash: 0, bytes: 0, lines: 0)
+            self.counts = resumed?.1 ?? FileCounts()
+            self.isNew = resumed == nil
+            tail.reserveCapacity(Ingestor.tailSize)
+        }
+    }
+
+    private func process(_ run: FileRun, reader: LineReader) throws {
+        let detector = fixedFormat.map { LayoutDetector(fixed: $0) } ?? LayoutDetector()
+        let unwrapper = LineUnwrapper()
+        let record = storage.record
+        let fromPath = SourceFromPath.parse(run.path)
+        let interner = writer.interner
+        var fileSource = SourceIDs()
+        var layout: String?
+
+        try database.execute("BEGIN IMMEDIATE")
+        var open = true
+        defer { if open { try? database.execute("ROLLBACK"); interner.clearCache() } }
+        if run.isNew {
+            run.checkpoint.id = try files.add(path: run.path, compressed: run.gzip, now: Ingestor.now())
+        }
+        let fileID = run.checkpoint.id
+        try withSlice(fromPath?.namespace ?? options.namespace) { fileSource.namespace = try interner.id($0) }
+        try withSlice(fromPath?.pod ?? options.pod) { fileSource.pod = try interner.id($0) }
+
+        var previousEnd = reader.offset
+        var linesSinceCommit = 0
+        var lastCommit = Date()
+        var lastProgress = Date()
+        let startOffset = reader.offset
+        let totalBytes: Int64? = run.gzip ? nil : (try? FileByteSource(path: run.path))?.fileSize
+
+        func commit(at offset: Int64, lines: Int64) throws {
+            run.checkpoint.bytes = offset
+            run.checkpoint.lines = lines
+            let headLength = Int(min(Int64(run.head.count), offset))
+            run.checkpoint.headLength = headLength
+            run.checkpoint.headHash = run.head.withUnsafeBytes { ContentHash.of(UnsafeRawBufferPointer(rebasing: $0[0..<headLength])) }
+            run.checkpoint.tailLength = run.tailValid ? run.tail.count : 0
+            run.checkpoint.tailHash = run.tailValid ? ContentHash.of(run.tail) : ContentHash.of([])
+            try files.save(run.checkpoint, counts: run.counts, path: run.path, layout: layout, now: Ingestor.now())
+            try database.execute("COMMIT")
+            try database.execute("BEGIN IMMEDIATE")
+            linesSinceCommit = 0
+            lastCommit = Date()
+        }
+
+        var readError: Error?
+        do {
+            try reader.forEachLine { line in
+                run.linesRead += 1
+                summary.lines += 1
+                linesSinceCommit += 1
+                let rawLength = Int(line.endOffset - previousEnd)
+                previousEnd = line.endOffset
+                let slice = ByteSlice(start: line.bytes.baseAddress, count: line.bytes.count)
+                if line.overlong {
+                    try reject(slice, fileID: fileID, run: run, line: line.number,
+                               reason: "line longer than \(reader.maxLineLength) bytes; its first \(Ingestor.excerptSize) bytes are kept")
+                    run.tailValid = false
+                } else {
+                    try handle(slice, line: line.number, run: run, fileID: fileID, fileSource: fileSource,
+                               unwrapper: unwrapper, detector: detector, record: record, layout: &layout)
+                    // The raw bytes of this line end at line.endOffset: keep the last of them for the tail hash.
+                    if let base = line.bytes.baseAddress {
+                        let keep = min(rawLength, Ingestor.tailSize)
+                        run.tail.removeAll(keepingCapacity: true)
+                        run.tail.append(contentsOf: UnsafeBufferPointer(start: base + (rawLength - keep), count: keep))
+                        run.tailValid = true
+                    }
+                }
+                if !unwrapper.holdsPartial && run.tailValid {
+                    if linesSinceCommit >= options.batchLines || (linesSinceCommit & 4095 == 0 && Date().timeIntervalSince(lastCommit) > options.commitInterval) {
+                        try commit(at: line.endOffset, lines: line.number)
+                    }
+                }
+                if linesSinceCommit & 16383 == 0, let onProgress {
+                    let now = Date()
+                    if now.timeIntervalSince(lastProgress) > 0.25 {
+                        lastProgress = now
+                        let bytes = reader.offset - startOffset
+                        onProgress(IngestProgress(path: run.path, bytes: bytes, lines: run.linesRead,
+                                                  linesPerSecond: 0, totalBytes: totalBytes))
+                    }
+                }
+                return true
+            }
+        } catch let error as InputError {
+            // Damaged input: keep everything read before the damage.
+            readError = error
+        }
+        if let partial = unwrapper.takePartial() {
+            try partial.withUnsafeBufferPointer { p in
+                try reject(ByteSlice(start: p.baseAddress, count: p.count), fileID: fileID, run: run, line: reader.nextLineNumber - 1,
+                           reason: "partial container record (CRI 'P' or split Docker record) whose final part never came before the end of the input")
+            }
+        }
+        summary.bytes += reader.offset - startOffset
+        try commit(at: reader.offset, lines: reader.nextLineNumber - 1)
+        try database.execute("COMMIT")
+        open = false
+        if let readError { throw readError }
+    }
+
+    /// One line through wrappers, parsing and classification.
+    @inline(__always)
+    private func handle(_ text: ByteSlice, line: Int64, run: FileRun, fileID: Int64, fileSource: SourceIDs,
+                        unwrapper: LineUnwrapper, detector: LayoutDetector, record: AccessRecord, layout: inout String?) throws {
+        guard case .line(let u) = unwrapper.unwrap(text) else { return }
+        if OtherLine.matches(u.payload) {
+            run.counts.otherLines += 1
+            summary.otherLines += 1
+            return
+        }
+        var reason = ""
+        guard let format = detector.parse(u.payload, into: record, reason: &reason) else {
+            if reason == "JSON object without access-log keys" || !isProxyContainer(u.container) {
+                run.counts.otherLines += 1
+                summary.otherLines += 1
+            } else {
+                try reject(text, fileID: fileID, run: run, line: line, reason: reason)
+            }
+            return
+        }
+        if layout != format.name { layout = format.name }
+        run.counts.accessLines += 1
+        summary.accessLines += 1
+        let c = classifier.classify(record)
+        switch c.direction {
+        case .inbound:
+            run.counts.inbound += 1
+            summary.inbound += 1
+        case .unrouted:
+            run.counts.unrouted += 1
+            summary.unrouted += 1
+        case .outbound:
+            let ts = Timestamp.microseconds(record[.startTime])
+            var source = fileSource
+            if !u.namespace.isAbsent { source.namespace = try writer.interner.id(u.namespace) }
+            if !u.pod.isAbsent { source.pod = try writer.interner.id(u.pod) }
+            try writer.write(record, c, ts: ts, source: source, fileID: fileID, line: line)
+            run.counts.calls += 1
+            summary.outbound[c.verdict] += 1
+            if let ts {
+                if run.counts.firstTs.map({ ts < $0 }) ?? true { run.counts.firstTs = ts }
+                if run.counts.lastTs.map({ ts > $0 }) ?? true { run.counts.lastTs = ts }
+            }
+        }
+    }
+
+    /// Lines from a container known not to be a proxy that are no access line are not errors.
+    private func isProxyContainer(_ name: ByteSlice) -> Bool {
+        guard let s = name.string?.lowercased() else { return true }
+        return s.contains("proxy") || s.contains("envoy") || s.contains("gateway")
+    }
+
+    private func reject(_ text: ByteSlice, fileID: Int64, run: FileRun, line: Int64, reason: String) throws {
+        run.counts.rejected += 1
+        summary.rejected += 1
+        let s = rejectStatement
+        s.bind(1, fileID)
+        s.bind(2, run.path)
+        s.bind(3, line)
+        s.bind(4, reason)
+        s.bind(5, blob: text.prefix(Ingestor.excerptSize).bytes)
+        try s.run()
+        s.reset()
+    }
+
+    private func withSlice(_ s: String?, _ body: (ByteSlice) throws -> Void) rethrows {
+        guard let s else { return }
+        var copy = s
+        try copy.withUTF8 { try body(ByteSlice(start: $0.baseAddress, count: $0.count)) }
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+}

@@ -1,0 +1,17 @@
+import Foundation
+
+/// RFC 4180 CSV: a header row, CRLF line ends, fields quoted when they hold `,`, `"`, CR or LF.
+public final class CSVFormatter: RowFormatter {
+    private let write: (String) -> Void
+
+    public init(write: @escaping (String) -> Void) { self.write = write }
+
+    public func begin(columns: [String]) { write(columns.map(Self.field).joined(separator: ",") + "\r\n") }
+    public func row(_ values: [SQLValue]) { write(values.map { Self.field($0.displayText) }.joined(separator: ",") + "\r\n") }
+    public func end() {}
+
+    static func field(_ s: String) -> String {
+        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

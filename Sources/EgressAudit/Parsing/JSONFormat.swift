@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// JSON access lines read by key, in any key order, with values typed (`0`, `null`) or as strings (`"0"`, `"-"`).
+///
+/// The default map is Istio's JSON encoding (`accessLogEncoding: JSON`) across versions; a custom map
+/// comes from a JSON format such as `{"ts":"%START_TIME%","dest":"%DOWNSTREAM_LOCAL_ADDRESS%"}`.
+public final class JSONFormat: LineFormat {
+    public let name: String
+    /// Keys by length, for a lookup with no hashing and no `String`.
+    private var keysByLength: [[(key: [UInt8], kind: FieldKind)]]
+    private let scratch: JSONScratch
+    /// Fewest recognised keys a record needs to count as an access line (agent logs are JSON too).
+    private let minimumKeys: Int
+
+    /// Istio's default JSON keys, from 1.1 to today.
+    public static let istioKeys: [(String, FieldKind)] = [
+        ("start_time", .startTime), ("route_name", .routeName), ("method", .method), ("path", .path),
+        ("protocol", .proto), ("response_code", .responseCode), ("response_flags", .responseFlags),
+        ("response_code_details", .responseCodeDetails), ("connection_termination_details", .connectionTerminationDetails),
+        ("bytes_received", .bytesReceived), ("bytes_sent", .bytesSent), ("duration", .duration),
+        ("upstream_service_time", .upstreamServiceTime), ("x_forwarded_for", .forwardedFor), ("user_agent", .userAgent),
+        ("request_id", .requestID), ("authority", .authority), ("upstream_host", .upstreamHost),
+        ("upstream_cluster", .upstreamCluster), ("upstream_local_address", .upstreamLocalAddress),
+        ("downstream_local_address", .downstreamLocalAddress), ("downstream_remote_address", .downstreamRemoteAddress),
+        ("requested_server_name", .serverName), ("upstream_transport_failure_reason", .upstreamTransportFailureReason),
+        ("istio_policy_status", .ignored),
+    ]
+
+    /// Istio's JSON encoding.
+    public convenience init() {
+        self.init(name: "json", keys: JSONFormat.istioKeys)
+    }
+
+    public init(name: String, keys: [(String, FieldKind)]) {
+        self.name = name
+        var table: [[(key: [UInt8], kind: FieldKind)]] = []
+        for (key, kind) in keys {
+            let bytes = Array(key.utf8)
+            while table.count <= bytes.count { table.append([]) }
+            table[bytes.count].append((bytes, kind))
+        }
+        keysByLength = table
+        scratch = JSONScratch()
+        minimumKeys = min(3, keys.filter { $0.1 != .ignored }.count)
+    }
+
+    /// Builds the key map from a JSON format whose values are Envoy operators.
+    public convenience init(name: String = "custom-json", format: String) throws {
+        guard let data = format.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw FormatError.invalidJSONFormat(reason: "it is not a JSON object")
+        }
+        var keys: [(String, FieldKind)] = []
+        for (key, value) in object {
+            guard let op = value as? String else { continue }
+            // A value that is exactly one operator maps to its kind; anything else is kept unread.
+            let compiled = try? TextFormat(name: key, format: op)
+            let kinds = compiled.map { $0.segments.filter { !$0.isLiteral } } ?? []
+            let onlyOperator = compiled.map { $0.segments.count == 1 } ?? false
+            keys.append((key, onlyOperator && kinds.count == 1 ? kinds[0].kind : .ignored))
+        }
+        guard keys.contains(where: { $0.1 != .ignored }) else {
+            throw FormatError.invalidJSONFormat(reason: "no value is an operator egress-audit reads")
+        }
+        self.init(name: name, keys: keys)
+    }
+
+    public func parse(_ line: ByteSlice, into record: AccessRecord) -> Bool {
+        record.clear()
+        return scan(line, into: record) == nil
+    }
+
+    /// Like `parse`, but says why a line is not a JSON access line (nil when it is).
+    public func scan(_ line: ByteSlice, into record: AccessRecord) -> String? {
+        scratch.reset(for: line.count)
+        var recognised = 0
+        let table = keysByLength
+        let error = JSONScanner.forEachMember(of: line, scratch: scratch) { key, value in
+            guard key.count < table.count, let k = key.start else { return }
+            for entry in table[key.count] where entry.key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, k, key.count) == 0 }) {
+                recognised += 1
+                if entry.kind == .ignored { return }
+                switch value.kind {
+                case .string, .number, .bool:
+                    if let s = value.slice.start { record.set(entry.kind, s, value.slice.count) }
+                case .null, .object, .array:
+                    record[entry.kind] = .absent
+                }
+                return
+            }
+        }
+        if let error { return error.description }
+        return recognised >= minimumKeys ? nil : "JSON object without access-log keys"
+    }
+}

@@ -1,0 +1,253 @@
+/// A JSON value found by `JSONScanner`. Strings are already unescaped; objects and arrays are raw text.
+public struct JSONValue {
+    public enum Kind: Sendable { case string, number, null, bool, object, array }
+    public var kind: Kind
+    public var slice: ByteSlice
+}
+
+/// Why a JSON line could not be read, for the rejects table.
+public enum JSONScanError: Error, Equatable, CustomStringConvertible {
+    case notAnObject
+    case unexpected(byte: UInt8, at: Int)
+    case unterminated
+    case tooDeep(limit: Int)
+
+    public var description: String {
+        switch self {
+        case .notAnObject: return "JSON line is not an object"
+        case let .unexpected(b, at): return "unexpected byte 0x\(String(b, radix: 16)) at column \(at + 1) in JSON"
+        case .unterminated: return "JSON object is cut short"
+        case let .tooDeep(limit): return "JSON nested deeper than \(limit) levels"
+        }
+    }
+}
+
+/// Reusable space where escaped JSON strings are written unescaped. Slices into it stay valid
+/// until `reset(for:)` is called for the next line.
+public final class JSONScratch {
+    private(set) var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var used = 0
+
+    public init(capacity: Int = 64 << 10) {
+        self.capacity = capacity
+        self.buffer = .allocate(capacity: capacity)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Prepares for a line of `length` bytes: unescaping never grows text, so twice the line
+    /// (the line plus one nested record inside it) always fits without moving.
+    public func reset(for length: Int) {
+        used = 0
+        let need = length * 2 + 16
+        if need > capacity {
+            buffer.deallocate()
+            capacity = max(need, capacity * 2)
+            buffer = .allocate(capacity: capacity)
+        }
+    }
+
+    @inline(__always) func append(_ b: UInt8) { buffer[used] = b; used += 1 }
+    var position: Int { used }
+    func slice(from: Int) -> ByteSlice { ByteSlice(start: UnsafePointer(buffer + from), count: used - from) }
+}
+
+/// A byte scanner for flat JSON records (access lines, container wrappers): no Foundation, no
+/// `String`; values are slices of the line, escaped strings are unescaped into a `JSONScratch`.
+public enum JSONScanner {
+    /// Maximum nesting accepted inside a record.
+    public static let depthLimit = 64
+
+    /// Calls `body` with each member of the object that `text` holds (leading spaces allowed).
+    public static func forEachMember(of text: ByteSlice, scratch: JSONScratch,
+                                     _ body: (ByteSlice, JSONValue) -> Void) -> JSONScanError? {
+        guard let p = text.start else { return .notAnObject }
+        let n = text.count
+        var i = skipSpace(p, 0, n)
+        guard i < n, p[i] == UInt8(ascii: "{") else { return .notAnObject }
+        i += 1
+        i = skipSpace(p, i, n)
+        if i < n && p[i] == UInt8(ascii: "}") { return nil }
+        while true {
+            i = skipSpace(p, i, n)
+            guard i < n else { return .unterminated }
+            guard p[i] == UInt8(ascii: "\"") else { return .unexpected(byte: p[i], at: i) }
+            var key = ByteSlice.absent
+            switch readString(p, i, n, scratch, &key) {
+            case .failure(let e): return e
+            case .success(let next): i = next
+            }
+            i = skipSpace(p, i, n)
+            guard i < n else { return .unterminated }
+            guard p[i] == UInt8(ascii: ":") else { return .unexpected(byte: p[i], at: i) }
+            i = skipSpace(p, i + 1, n)
+            guard i < n else { return .unterminated }
+            var value = JSONValue(kind: .null, slice: .absent)
+            switch readValue(p, i, n, scratch, &value) {
+            case .failure(let e): return e
+            case .success(let next): i = next
+            }
+            body(key, value)
+            i = skipSpace(p, i, n)
+            guard i < n else { return .unterminated }
+            if p[i] == UInt8(ascii: ",") { i += 1; continue }
+            if p[i] == UInt8(ascii: "}") { return nil }
+            return .unexpected(byte: p[i], at: i)
+        }
+    }
+
+    @inline(__always) static func skipSpace(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        var i = i
+        while i < n {
+            let c = p[i]
+            if c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { break }
+            i += 1
+        }
+        return i
+    }
+
+    static func readValue(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ scratch: JSONScratch,
+                          _ out: inout JSONValue) -> Result<Int, JSONScanError> {
+        let c = p[i]
+        switch c {
+        case UInt8(ascii: "\""):
+            out.kind = .string
+            return readString(p, i, n, scratch, &out.slice)
+        case UInt8(ascii: "n"), UInt8(ascii: "t"), UInt8(ascii: "f"):
+            var j = i
+            while j < n && p[j] >= UInt8(ascii: "a") && p[j] <= UInt8(ascii: "z") { j += 1 }
+            let word = ByteSlice(start: p + i, count: j - i)
+            if word.equals("null") { out.kind = .null; out.slice = .absent }
+            else if word.equals("true") || word.equals("false") { out.kind = .bool; out.slice = word }
+            else { return .failure(.unexpected(byte: c, at: i)) }
+            return .success(j)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let end = skipNested(p, i, n)
+            switch end {
+            case .failure(let e): return .failure(e)
+            case .success(let j):
+                out.kind = c == UInt8(ascii: "{") ? .object : .array
+                out.slice = ByteSlice(start: p + i, count: j - i)
+                return .success(j)
+            }
+        default:
+            var j = i
+            while j < n {
+                let d = p[j]
+                let isNumberByte = (d &- 48 < 10) || d == UInt8(ascii: "-") || d == UInt8(ascii: "+")
+                    || d == UInt8(ascii: ".") || d == UInt8(ascii: "e") || d == UInt8(ascii: "E")
+                if !isNumberByte { break }
+                j += 1
+            }
+            guard j > i else { return .failure(.unexpected(byte: c, at: i)) }
+            out.kind = .number
+            out.slice = ByteSlice(start: p + i, count: j - i)
+            return .success(j)
+        }
+    }
+
+    /// Reads the string whose opening quote is at `i`; returns the index after the closing quote.
+    static func readString(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ scratch: JSONScratch,
+                           _ out: inout ByteSlice) -> Result<Int, JSONScanError> {
+        var j = i + 1
+        let start = j
+        // Fast path: no escapes.
+        while j < n {
+            let c = p[j]
+            if c == UInt8(ascii: "\"") {
+                out = ByteSlice(start: p + start, count: j - start)
+                return .success(j + 1)
+            }
+            if c == UInt8(ascii: "\\") { break }
+            j += 1
+        }
+        guard j < n else { return .failure(.unterminated) }
+        // Slow path: unescape into scratch.
+        let from = scratch.position
+        for k in start..<j { scratch.append(p[k]) }
+        while j < n {
+            let c = p[j]
+            if c == UInt8(ascii: "\"") {
+                out = scratch.slice(from: from)
+                return .success(j + 1)
+            }
+            if c != UInt8(ascii: "\\") { scratch.append(c); j += 1; continue }
+            guard j + 1 < n else { return .failure(.unterminated) }
+            let e = p[j + 1]
+            j += 2
+            switch e {
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "u"):
+                guard var code = hex4(p, j, n) else { return .failure(.unexpected(byte: e, at: j - 1)) }
+                j += 4
+                if code >= 0xD800 && code < 0xDC00, j + 6 <= n, p[j] == UInt8(ascii: "\\"), p[j + 1] == UInt8(ascii: "u"),
+                   let low = hex4(p, j + 2, n), low >= 0xDC00 && low < 0xE000 {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    j += 6
+                }
+                appendUTF8(code, scratch)
+            default: scratch.append(e)  // \" \\ \/ and anything else taken literally
+            }
+        }
+        return .failure(.unterminated)
+    }
+
+    static func hex4(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> UInt32? {
+        guard i + 4 <= n else { return nil }
+        var v: UInt32 = 0
+        for k in 0..<4 {
+            let c = p[i + k]
+            let d: UInt8
+            switch c {
+            case 48...57: d = c - 48
+            case 65...70: d = c - 55
+            case 97...102: d = c - 87
+            default: return nil
+            }
+            v = v << 4 | UInt32(d)
+        }
+        return v
+    }
+
+    static func appendUTF8(_ code: UInt32, _ s: JSONScratch) {
+        // Lone surrogates cannot be encoded; write U+FFFD so the text stays valid UTF-8.
+        let c = (code >= 0xD800 && code < 0xE000) ? 0xFFFD : code
+        switch c {
+        case 0..<0x80: s.append(UInt8(c))
+        case 0x80..<0x800:
+            s.append(UInt8(0xC0 | (c >> 6))); s.append(UInt8(0x80 | (c & 0x3F)))
+        case 0x800..<0x10000:
+            s.append(UInt8(0xE0 | (c >> 12))); s.append(UInt8(0x80 | ((c >> 6) & 0x3F))); s.append(UInt8(0x80 | (c & 0x3F)))
+        default:
+            s.append(UInt8(0xF0 | (c >> 18))); s.append(UInt8(0x80 | ((c >> 12) & 0x3F)))
+            s.append(UInt8(0x80 | ((c >> 6) & 0x3F))); s.append(UInt8(0x80 | (c & 0x3F)))
+        }
+    }
+
+    /// Skips a nested object or array starting at `i`, honouring strings; bounded depth.
+    static func skipNested(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Result<Int, JSONScanError> {
+        var depth = 0
+        var j = i
+        while j < n {
+            let c = p[j]
+            if c == UInt8(ascii: "\"") {
+                j += 1
+                while j < n && p[j] != UInt8(ascii: "\"") { j += p[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                if j >= n { return .failure(.unterminated) }
+            } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                depth += 1
+                if depth > depthLimit { return .failure(.tooDeep(limit: depthLimit)) }
+            } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                depth -= 1
+                if depth == 0 { return .success(j + 1) }
+            }
+            j += 1
+        }
+        return .failure(.unterminated)
+    }
+}

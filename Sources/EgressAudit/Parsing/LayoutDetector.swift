@@ -1,0 +1,50 @@
+/// Finds the layout of each access line: the one that matched the previous line is tried first,
+/// then every other known layout, so a file is detected from its first access line and a proxy
+/// upgraded mid-file (a new layout from one line on) is followed.
+public final class LayoutDetector {
+    private var formats: [LineFormat]
+    private var current = 0
+    /// When a user named the format, no other is tried.
+    private let fixed: Bool
+    private let json: JSONFormat?
+
+    /// Tries every preset and JSON.
+    public init() {
+        let json = JSONFormat()
+        self.formats = FormatPresets.compiled() + [json]
+        self.json = json
+        self.fixed = false
+    }
+
+    /// Uses only `format`.
+    public init(fixed format: LineFormat) {
+        self.formats = [format]
+        self.json = format as? JSONFormat
+        self.fixed = true
+    }
+
+    /// The layout that matched last.
+    public var currentName: String { formats[current].name }
+
+    /// Parses `line`; returns the matching format, or nil with the reason in `reason`.
+    public func parse(_ line: ByteSlice, into record: AccessRecord, reason: inout String) -> LineFormat? {
+        let isJSON = line.count > 0 && line[0] == UInt8(ascii: "{")
+        if formats[current].parse(line, into: record) { return formats[current] }
+        if fixed {
+            if let json, isJSON { reason = json.scan(line, into: record) ?? "not an access line" }
+            else { reason = "does not match the log format \(formats[current].name)" }
+            return nil
+        }
+        for index in formats.indices where index != current {
+            // JSON lines only match JSON; text lines never do.
+            if isJSON != (formats[index] is JSONFormat) { continue }
+            if formats[index].parse(line, into: record) {
+                current = index
+                return formats[index]
+            }
+        }
+        if isJSON, let json { reason = json.scan(line, into: record) ?? "not an access line" }
+        else { reason = "matches no known access-log layout (pass --log-format if the proxy uses a custom one)" }
+        return nil
+    }
+}

@@ -1,0 +1,73 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `SQLITE_STATIC`: SQLite reads the bound bytes during `step` only; the caller keeps them alive.
+let sqliteStatic: sqlite3_destructor_type? = nil
+/// `SQLITE_TRANSIENT`: SQLite copies the bytes at bind time.
+let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// A thin owner of one sqlite3 connection: the raw C API, no `String` on the write path.
+public final class SQLiteDatabase {
+    public let path: String
+    let handle: OpaquePointer
+
+    /// Opens (and for writing, creates with mode 0600) the database at `path`.
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        if !readOnly && path != ":memory:" && access(path, F_OK) != 0 {
+            // Logs hold internal addresses and request paths: the file is private from birth.
+            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
+        var db: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw SQLiteError(code: rc, message: message, path: path, context: "cannot open the database")
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 10_000)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws {
+        var errmsg: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &errmsg)
+        if rc != SQLITE_OK {
+            let message = errmsg.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(errmsg)
+            throw SQLiteError(code: rc, message: message, path: path, context: "statement failed")
+        }
+    }
+
+    /// Compiles one statement.
+    public func prepare(_ sql: String) throws -> SQLiteStatement {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            throw SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), path: path, context: "cannot prepare SQL")
+        }
+        return SQLiteStatement(stmt, database: self)
+    }
+
+    /// The first column of the first row of a query, as an integer.
+    public func scalar(_ sql: String) throws -> Int64? {
+        let stmt = try prepare(sql)
+        return try stmt.step() ? stmt.int64(0) : nil
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    func error(_ rc: Int32, _ context: String) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), path: path, context: context)
+    }
+}

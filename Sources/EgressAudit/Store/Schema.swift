@@ -1,0 +1,140 @@
+/// The database schema as an ordered list of migrations; `PRAGMA user_version` records how many ran.
+///
+/// Tables keep time as integer epoch microseconds and small dictionary ids; the public, documented
+/// contract is the `calls` view (README, "The calls view"), which renders ISO time and names.
+public enum Schema {
+    /// Migration `i` takes a database from version `i` to `i + 1`. Append only; never edit a shipped one.
+    public static let migrations: [String] = [
+        """
+        CREATE TABLE strings (
+            id    INTEGER PRIMARY KEY,
+            value TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE ingested_files (
+            id                INTEGER PRIMARY KEY,
+            path              TEXT NOT NULL,      -- the path it was last read from ('-' for stdin)
+            head_len          INTEGER NOT NULL,   -- content identity: hash of the first head_len bytes
+            head_hash         INTEGER NOT NULL,
+            tail_len          INTEGER NOT NULL,   -- and of the last line before the checkpoint
+            tail_hash         INTEGER NOT NULL,
+            bytes             INTEGER NOT NULL,   -- checkpoint: content bytes consumed (decompressed)
+            lines             INTEGER NOT NULL,   -- lines consumed
+            compressed        INTEGER NOT NULL DEFAULT 0,
+            layout            TEXT,
+            access_lines      INTEGER NOT NULL DEFAULT 0,
+            calls             INTEGER NOT NULL DEFAULT 0,
+            inbound           INTEGER NOT NULL DEFAULT 0,
+            unrouted          INTEGER NOT NULL DEFAULT 0,
+            other_lines       INTEGER NOT NULL DEFAULT 0,
+            rejected          INTEGER NOT NULL DEFAULT 0,
+            first_ts          INTEGER,
+            last_ts           INTEGER,
+            first_ingested_at INTEGER NOT NULL,
+            last_ingested_at  INTEGER NOT NULL
+        );
+        CREATE INDEX ingested_files_by_head ON ingested_files(head_len, head_hash);
+        CREATE TABLE call_facts (
+            id                    INTEGER PRIMARY KEY,
+            ts                    INTEGER,            -- epoch microseconds
+            verdict               INTEGER NOT NULL,   -- 0 allowed, 1 passthrough, 2 blocked, 3 internal
+            protocol              INTEGER NOT NULL,   -- 0 http, 1 tls, 2 tcp
+            dest_host             INTEGER REFERENCES strings(id),
+            dest_ip               TEXT,
+            dest_port             INTEGER,
+            upstream_cluster      INTEGER REFERENCES strings(id),
+            route_name            INTEGER REFERENCES strings(id),
+            response_code         INTEGER,
+            response_flags        INTEGER REFERENCES strings(id),
+            response_code_details INTEGER REFERENCES strings(id),
+            method                INTEGER REFERENCES strings(id),
+            path                  TEXT,
+            authority             INTEGER REFERENCES strings(id),
+            sni                   INTEGER REFERENCES strings(id),
+            upstream_host         TEXT,
+            user_agent            INTEGER REFERENCES strings(id),
+            x_forwarded_for       TEXT,
+            bytes_received        INTEGER,
+            bytes_sent            INTEGER,
+            duration_ms           INTEGER,
+            source_namespace      INTEGER REFERENCES strings(id),
+            source_pod            INTEGER REFERENCES strings(id),
+            source_ip             TEXT,
+            file_id               INTEGER NOT NULL REFERENCES ingested_files(id),
+            log_line              INTEGER NOT NULL
+        );
+        CREATE TABLE rejects (
+            id       INTEGER PRIMARY KEY,
+            file_id  INTEGER NOT NULL REFERENCES ingested_files(id),
+            log_file TEXT NOT NULL,
+            log_line INTEGER NOT NULL,
+            reason   TEXT NOT NULL,
+            excerpt  BLOB NOT NULL                 -- the first 512 bytes of the line
+        );
+        CREATE VIEW calls AS
+        SELECT
+            c.id AS id,
+            CASE WHEN c.ts IS NULL THEN NULL ELSE
+                strftime('%Y-%m-%dT%H:%M:%S', c.ts / 1000000, 'unixepoch') || '.' ||
+                substr('00' || ((c.ts / 1000) % 1000), -3) || 'Z' END AS ts,
+            c.ts AS ts_us,
+            CASE c.verdict WHEN 0 THEN 'allowed' WHEN 1 THEN 'passthrough' WHEN 2 THEN 'blocked' ELSE 'internal' END AS verdict,
+            h.value AS dest_host,
+            c.dest_ip AS dest_ip,
+            c.dest_port AS dest_port,
+            CASE c.protocol WHEN 0 THEN 'http' WHEN 1 THEN 'tls' ELSE 'tcp' END AS protocol,
+            uc.value AS upstream_cluster,
+            rn.value AS route_name,
+            c.response_code AS response_code,
+            rf.value AS response_flags,
+            rd.value AS response_code_details,
+            m.value AS method,
+            c.path AS path,
+            a.value AS authority,
+            s.value AS sni,
+            c.upstream_host AS upstream_host,
+            ua.value AS user_agent,
+            c.x_forwarded_for AS x_forwarded_for,
+            c.bytes_received AS bytes_received,
+            c.bytes_sent AS bytes_sent,
+            c.duration_ms AS duration_ms,
+            ns.value AS source_namespace,
+            pod.value AS source_pod,
+            c.source_ip AS source_ip,
+            f.path AS log_file,
+            c.log_line AS log_line
+        FROM call_facts c
+        LEFT JOIN strings h   ON h.id = c.dest_host
+        LEFT JOIN strings uc  ON uc.id = c.upstream_cluster
+        LEFT JOIN strings rn  ON rn.id = c.route_name
+        LEFT JOIN strings rf  ON rf.id = c.response_flags
+        LEFT JOIN strings rd  ON rd.id = c.response_code_details
+        LEFT JOIN strings m   ON m.id = c.method
+        LEFT JOIN strings a   ON a.id = c.authority
+        LEFT JOIN strings s   ON s.id = c.sni
+        LEFT JOIN strings ua  ON ua.id = c.user_agent
+        LEFT JOIN strings ns  ON ns.id = c.source_namespace
+        LEFT JOIN strings pod ON pod.id = c.source_pod
+        LEFT JOIN ingested_files f ON f.id = c.file_id;
+        """,
+    ]
+
+    /// Brings the database to the newest schema, one transaction per migration.
+    public static func migrate(_ db: SQLiteDatabase) throws {
+        let version = Int(try db.scalar("PRAGMA user_version") ?? 0)
+        guard version <= migrations.count else {
+            throw SQLiteError(code: 0, message: "schema version \(version) is newer than this egress-audit knows (\(migrations.count))",
+                              path: db.path, context: "cannot use the database; upgrade egress-audit")
+        }
+        for index in version..<migrations.count {
+            try db.execute("BEGIN IMMEDIATE")
+            do {
+                try db.execute(migrations[index])
+                try db.execute("PRAGMA user_version = \(index + 1)")
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import EgressAudit
+import Foundation
+
+struct IngestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Read access logs (files, folders, - for stdin; plain or gzip) into the database.",
+        discussion: """
+            Each input is identified by its content, so ingesting the same logs again, a renamed copy or a gzip \
+            of them adds nothing, and a file that grew adds only its new lines. A summary goes to stderr; \
+            with --format json it is printed as JSON on stdout.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    @Argument(help: ArgumentHelp("Log files, folders (read recursively) or - for standard input.", valueName: "path"))
+    var paths: [String]
+
+    @Option(name: .long, help: ArgumentHelp("A preset (istio-1.23, istio-1.9, istio-1.8, istio-1.3, istio-1.2, istio-1.1, envoy), json, or an Envoy format string. Default: detected per file.", valueName: "format"))
+    var logFormat: String?
+
+    @Option(name: .long, help: ArgumentHelp("Namespace of the calling workload, when neither the log wrapper nor the path says.", valueName: "ns"))
+    var namespace: String?
+
+    @Option(name: .long, help: ArgumentHelp("Pod of the calling workload, when neither the log wrapper nor the path says.", valueName: "pod"))
+    var pod: String?
+
+    @Option(name: .long, help: ArgumentHelp("Kubernetes cluster domain: hosts under .svc.<domain> are in-mesh.", valueName: "domain"))
+    var clusterDomain: String = "cluster.local"
+
+    @Option(name: .long, help: ArgumentHelp("An in-mesh host that is an egress gateway (services named *egressgateway* are known).", valueName: "host"))
+    var egressGateway: [String] = []
+
+    @Option(name: .long, help: "Summary format: text (stderr) or json (stdout).")
+    var format: SummaryFormat = .text
+
+    enum SummaryFormat: String, ExpressibleByArgument { case text, json }
+
+    func validate() throws {
+        if let logFormat {
+            do { _ = try FormatPresets.resolve(logFormat) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    func run() throws {
+        let options = IngestOptions(logFormat: logFormat,
+                                    classifier: ClassifierConfig(clusterDomain: clusterDomain, egressGatewayHosts: egressGateway),
+                                    namespace: namespace, pod: pod)
+        let ingestor: Ingestor
+        do { ingestor = try Ingestor(databasePath: database.path, options: options) } catch {
+            Terminal.err("egress-audit: \(error)\n")
+            throw ExitCode(1)
+        }
+        let progress = Terminal.stderrIsTerminal
+        if progress {
+            ingestor.onProgress = { p in
+                var line = "\r\u{1B}[2K\(p.path): \(grouped(p.bytes / 1_000_000)) MB, \(grouped(p.lines)) lines"
+                if let total = p.totalBytes, total > 0 {
+                    line += String(format: " (%.0f%%)", Double(p.bytes) / Double(total) * 100)
+                }
+                Terminal.err(line)
+            }
+        }
+        let summary = ingestor.ingest(paths: paths)
+        if progress { Terminal.err("\r\u{1B}[2K") }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let data = try encoder.encode(summary)
+            Terminal.out(String(decoding: data, as: UTF8.self) + "\n")
+        case .text:
+            Terminal.err(SummaryText.render(summary, database: database.path))
+        }
+        for error in summary.errors { Terminal.err("egress-audit: \(error)\n") }
+        if !summary.errors.isEmpty { throw ExitCode(1) }
+    }
+}
+
+enum SummaryText {
+    static func render(_ s: IngestSummary, database: String) -> String {
+        var out = "egress-audit: read \(s.files) input\(s.files == 1 ? "" : "s")"
+        var notes: [String] = []
+        if s.unchangedFiles > 0 { notes.append("\(s.unchangedFiles) already ingested") }
+        if s.resumedFiles > 0 { notes.append("\(s.resumedFiles) resumed") }
+        if !notes.isEmpty { out += " (" + notes.joined(separator: ", ") + ")" }
+        out += String(format: ", %@ lines, %.1f MB in %.2f s (%.1f MB/s, %@ lines/s) into %@\n",
+                      grouped(s.lines), Double(s.bytes) / 1_000_000, s.seconds, s.megabytesPerSecond,
+                      grouped(Int64(s.linesPerSecond)), database)
+        let o = s.outbound
+        out += "  outbound calls  \(grouped(o.total)): allowed \(grouped(o.allowed)), passthrough \(grouped(o.passthrough)), blocked \(grouped(o.blocked)), internal \(grouped(o.internal))\n"
+        out += "  inbound         \(grouped(s.inbound))\n"
+        if s.unrouted > 0 { out += "  unrouted        \(grouped(s.unrouted)) (outbound lines that reached no cluster and were not blocked)\n" }
+        out += "  other lines     \(grouped(s.otherLines)) (proxy agent output, non-proxy containers)\n"
+        out += "  rejected        \(grouped(s.rejected))"
+        if s.rejected > 0 { out += " (see: egress-audit sql \"SELECT log_file, log_line, reason FROM rejects\")" }
+        return out + "\n"
+    }
+}
