@@ -18,10 +18,12 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
+        // The one C function Swift cannot call itself (sqlite3_config is variadic).
+        .target(name: "CSQLiteConfig", dependencies: ["CSQLite"], path: "Sources/CSQLiteConfig"),
         // All logic lives in the library; the executable only parses arguments and prints.
         .target(
             name: "EgressAudit",
-            dependencies: ["CSQLite", "CZlib"],
+            dependencies: ["CSQLite", "CSQLiteConfig", "CZlib"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .executableTarget(
             name: "egress-audit",

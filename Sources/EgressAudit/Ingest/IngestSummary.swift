@@ -72,3 +72,24 @@ public struct IngestProgress: Sendable {
     /// Known for plain files only: the input size.
     public var totalBytes: Int64?
 }
+
+extension FileCounts {
+    mutating func add(_ o: FileCounts) {
+        accessLines += o.accessLines; calls += o.calls; inbound += o.inbound; unrouted += o.unrouted
+        otherLines += o.otherLines; rejected += o.rejected
+        if let t = o.firstTs, firstTs.map({ t < $0 }) ?? true { firstTs = t }
+        if let t = o.lastTs, lastTs.map({ t > $0 }) ?? true { lastTs = t }
+    }
+}
+
+extension IngestSummary {
+    mutating func add(_ batch: RowBatch) {
+        lines += batch.lines
+        accessLines += batch.counts.accessLines
+        inbound += batch.counts.inbound
+        unrouted += batch.counts.unrouted
+        otherLines += batch.counts.otherLines
+        rejected += batch.counts.rejected
+        for v in Verdict.allCases { outbound[v] += batch.verdicts[v] }
+    }
+}

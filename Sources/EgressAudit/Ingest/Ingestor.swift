@@ -18,9 +18,7 @@ public final class Ingestor {
     private let writer: CallWriter
     private let files: IngestedFiles
     private let rejectStatement: SQLiteStatement
-    private let classifier: Classifier
     private let fixedFormat: LineFormat?
-    private let storage = AccessRecordStorage()
     /// Called about four times a second while reading (for a progress line).
     public var onProgress: ((IngestProgress) -> Void)?
     public private(set) var summary = IngestSummary()
@@ -34,7 +32,6 @@ public final class Ingestor {
         writer = try CallWriter(database: database)
         files = try IngestedFiles(database: database)
         rejectStatement = try database.prepare("INSERT INTO rejects (file_id, log_file, log_line, reason, excerpt) VALUES (?1, ?2, ?3, ?4, ?5)")
-        classifier = Classifier(config: options.classifier)
         fixedFormat = try options.logFormat.map { try FormatPresets.resolve($0) }
     }
 
@@ -160,9 +157,6 @@ public final class Ingestor {
         var counts: FileCounts
         let isNew: Bool
         var linesRead: Int64 = 0
-        /// The last bytes before the current position, for the checkpoint's tail hash.
-        var tail: [UInt8] = []
-        var tailValid = true
 
         init(path: String, gzip: Bool, head: [UInt8], resumed: (FileCheckpoint, FileCounts)?) {
             self.path = path
@@ -171,14 +165,12 @@ public final class Ingestor {
             self.checkpoint = resumed?.0 ?? FileCheckpoint(id: 0, headLength: 0, headHash: 0, tailLength: 0, tailHash: 0, bytes: 0, lines: 0)
             self.counts = resumed?.1 ?? FileCounts()
             self.isNew = resumed == nil
-            tail.reserveCapacity(Ingestor.tailSize)
         }
     }
 
+    /// Reads `run`'s lines on a parsing thread and writes its batches here, committing rows together with
+    /// the input's checkpoint every `batchLines` lines or `commitInterval` seconds.
     private func process(_ run: FileRun, reader: LineReader) throws {
-        let detector = fixedFormat.map { LayoutDetector(fixed: $0) } ?? LayoutDetector()
-        let unwrapper = LineUnwrapper()
-        let record = storage.record
         let fromPath = SourceFromPath.parse(run.path)
         let interner = writer.interner
         var fileSource = SourceIDs()
@@ -194,146 +186,68 @@ public final class Ingestor {
         try withSlice(fromPath?.namespace ?? options.namespace) { fileSource.namespace = try interner.id($0) }
         try withSlice(fromPath?.pod ?? options.pod) { fileSource.pod = try interner.id($0) }
 
-        var previousEnd = reader.offset
+        let startOffset = reader.offset
+        let totalBytes: Int64? = run.gzip ? nil : (try? FileByteSource(path: run.path))?.fileSize
+        let queue = BatchQueue()
+        let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
+                                    queue: queue, sealInterval: options.commitInterval / 2)
+        producer.start()
+        defer { queue.cancel(); producer.wait() }
+
         var linesSinceCommit = 0
         var lastCommit = Date()
         var lastProgress = Date()
-        let startOffset = reader.offset
-        let totalBytes: Int64? = run.gzip ? nil : (try? FileByteSource(path: run.path))?.fileSize
-
-        func commit(at offset: Int64, lines: Int64) throws {
-            run.checkpoint.bytes = offset
-            run.checkpoint.lines = lines
-            let headLength = Int(min(Int64(run.head.count), offset))
-            run.checkpoint.headLength = headLength
-            run.checkpoint.headHash = run.head.withUnsafeBytes { ContentHash.of(UnsafeRawBufferPointer(rebasing: $0[0..<headLength])) }
-            run.checkpoint.tailLength = run.tailValid ? run.tail.count : 0
-            run.checkpoint.tailHash = run.tailValid ? ContentHash.of(run.tail) : ContentHash.of([])
-            try files.save(run.checkpoint, counts: run.counts, path: run.path, layout: layout, now: Ingestor.now())
-            try database.execute("COMMIT")
-            try database.execute("BEGIN IMMEDIATE")
-            linesSinceCommit = 0
-            lastCommit = Date()
-        }
-
         var readError: Error?
-        do {
-            try reader.forEachLine { line in
-                run.linesRead += 1
-                summary.lines += 1
-                linesSinceCommit += 1
-                let rawLength = Int(line.endOffset - previousEnd)
-                previousEnd = line.endOffset
-                let slice = ByteSlice(start: line.bytes.baseAddress, count: line.bytes.count)
-                if line.overlong {
-                    try reject(slice, fileID: fileID, run: run, line: line.number,
-                               reason: "line longer than \(reader.maxLineLength) bytes; its first \(Ingestor.excerptSize) bytes are kept")
-                    run.tailValid = false
+        while true {
+            let batch = queue.receive()
+            defer { queue.recycle(batch) }
+            for i in 0..<batch.count { try writer.write(batch, i, fileSource: fileSource, fileID: fileID) }
+            for reject in batch.rejects { try insertReject(reject, fileID: fileID, path: run.path) }
+            run.counts.add(batch.counts)
+            run.linesRead += batch.lines
+            linesSinceCommit += Int(batch.lines)
+            summary.add(batch)
+            if let name = batch.layout { layout = name }
+            if let error = batch.error { readError = error }
+            if let (bytes, lines, tail) = batch.checkpoint,
+               batch.final || linesSinceCommit >= options.batchLines || Date().timeIntervalSince(lastCommit) > options.commitInterval {
+                run.checkpoint.bytes = bytes
+                run.checkpoint.lines = lines
+                let headLength = Int(min(Int64(run.head.count), bytes))
+                run.checkpoint.headLength = headLength
+                run.checkpoint.headHash = run.head.withUnsafeBytes { ContentHash.of(UnsafeRawBufferPointer(rebasing: $0[0..<headLength])) }
+                run.checkpoint.tailLength = tail.count
+                run.checkpoint.tailHash = ContentHash.of(tail)
+                try files.save(run.checkpoint, counts: run.counts, path: run.path, layout: layout, now: Ingestor.now())
+                try database.execute("COMMIT")
+                if batch.final {
+                    open = false
                 } else {
-                    try handle(slice, line: line.number, run: run, fileID: fileID, fileSource: fileSource,
-                               unwrapper: unwrapper, detector: detector, record: record, layout: &layout)
-                    // The raw bytes of this line end at line.endOffset: keep the last of them for the tail hash.
-                    if let base = line.bytes.baseAddress {
-                        let keep = min(rawLength, Ingestor.tailSize)
-                        run.tail.removeAll(keepingCapacity: true)
-                        run.tail.append(contentsOf: UnsafeBufferPointer(start: base + (rawLength - keep), count: keep))
-                        run.tailValid = true
-                    }
+                    try database.execute("BEGIN IMMEDIATE")
                 }
-                if !unwrapper.holdsPartial && run.tailValid {
-                    if linesSinceCommit >= options.batchLines || (linesSinceCommit & 4095 == 0 && Date().timeIntervalSince(lastCommit) > options.commitInterval) {
-                        try commit(at: line.endOffset, lines: line.number)
-                    }
-                }
-                if linesSinceCommit & 16383 == 0, let onProgress {
-                    let now = Date()
-                    if now.timeIntervalSince(lastProgress) > 0.25 {
-                        lastProgress = now
-                        let bytes = reader.offset - startOffset
-                        onProgress(IngestProgress(path: run.path, bytes: bytes, lines: run.linesRead,
-                                                  linesPerSecond: 0, totalBytes: totalBytes))
-                    }
-                }
-                return true
+                linesSinceCommit = 0
+                lastCommit = Date()
             }
-        } catch let error as InputError {
-            // Damaged input: keep everything read before the damage.
-            readError = error
-        }
-        if let partial = unwrapper.takePartial() {
-            try partial.withUnsafeBufferPointer { p in
-                try reject(ByteSlice(start: p.baseAddress, count: p.count), fileID: fileID, run: run, line: reader.nextLineNumber - 1,
-                           reason: "partial container record (CRI 'P' or split Docker record) whose final part never came before the end of the input")
+            if let onProgress, Date().timeIntervalSince(lastProgress) > 0.25 {
+                lastProgress = Date()
+                onProgress(IngestProgress(path: run.path, bytes: (batch.checkpoint?.bytes ?? reader.offset) - startOffset,
+                                          lines: run.linesRead, linesPerSecond: 0, totalBytes: totalBytes))
+            }
+            if batch.final {
+                summary.bytes += (batch.checkpoint?.bytes ?? startOffset) - startOffset
+                break
             }
         }
-        summary.bytes += reader.offset - startOffset
-        try commit(at: reader.offset, lines: reader.nextLineNumber - 1)
-        try database.execute("COMMIT")
-        open = false
         if let readError { throw readError }
     }
 
-    /// One line through wrappers, parsing and classification.
-    @inline(__always)
-    private func handle(_ text: ByteSlice, line: Int64, run: FileRun, fileID: Int64, fileSource: SourceIDs,
-                        unwrapper: LineUnwrapper, detector: LayoutDetector, record: AccessRecord, layout: inout String?) throws {
-        guard case .line(let u) = unwrapper.unwrap(text) else { return }
-        if OtherLine.matches(u.payload) {
-            run.counts.otherLines += 1
-            summary.otherLines += 1
-            return
-        }
-        var reason = ""
-        guard let format = detector.parse(u.payload, into: record, reason: &reason) else {
-            if reason == "JSON object without access-log keys" || !isProxyContainer(u.container) {
-                run.counts.otherLines += 1
-                summary.otherLines += 1
-            } else {
-                try reject(text, fileID: fileID, run: run, line: line, reason: reason)
-            }
-            return
-        }
-        if layout != format.name { layout = format.name }
-        run.counts.accessLines += 1
-        summary.accessLines += 1
-        let c = classifier.classify(record)
-        switch c.direction {
-        case .inbound:
-            run.counts.inbound += 1
-            summary.inbound += 1
-        case .unrouted:
-            run.counts.unrouted += 1
-            summary.unrouted += 1
-        case .outbound:
-            let ts = Timestamp.microseconds(record[.startTime])
-            var source = fileSource
-            if !u.namespace.isAbsent { source.namespace = try writer.interner.id(u.namespace) }
-            if !u.pod.isAbsent { source.pod = try writer.interner.id(u.pod) }
-            try writer.write(record, c, ts: ts, source: source, fileID: fileID, line: line)
-            run.counts.calls += 1
-            summary.outbound[c.verdict] += 1
-            if let ts {
-                if run.counts.firstTs.map({ ts < $0 }) ?? true { run.counts.firstTs = ts }
-                if run.counts.lastTs.map({ ts > $0 }) ?? true { run.counts.lastTs = ts }
-            }
-        }
-    }
-
-    /// Lines from a container known not to be a proxy that are no access line are not errors.
-    private func isProxyContainer(_ name: ByteSlice) -> Bool {
-        guard let s = name.string?.lowercased() else { return true }
-        return s.contains("proxy") || s.contains("envoy") || s.contains("gateway")
-    }
-
-    private func reject(_ text: ByteSlice, fileID: Int64, run: FileRun, line: Int64, reason: String) throws {
-        run.counts.rejected += 1
-        summary.rejected += 1
+    private func insertReject(_ reject: (line: Int64, reason: String, excerpt: [UInt8]), fileID: Int64, path: String) throws {
         let s = rejectStatement
         s.bind(1, fileID)
-        s.bind(2, run.path)
-        s.bind(3, line)
-        s.bind(4, reason)
-        s.bind(5, blob: text.prefix(Ingestor.excerptSize).bytes)
+        s.bind(2, path)
+        s.bind(3, reject.line)
+        s.bind(4, reject.reason)
+        s.bind(5, blob: reject.excerpt)
         try s.run()
         s.reset()
     }

@@ -1,8 +1,12 @@
 import Foundation
 
 /// Expands what the user named into input files: a file as is, a folder walked recursively in name
-/// order (hidden entries skipped), `-` for standard input.
+/// order, `-` for standard input. In folders, hidden entries and files that are documentation or
+/// manifests rather than logs (`.md`, `.yaml`, `.yml`, `.py`, `.sh`) are passed over.
 public enum InputWalker {
+    /// Extensions a folder walk passes over (a file named on the command line is always read).
+    public static let skippedExtensions: Set<String> = ["md", "yaml", "yml", "py", "sh"]
+
     public static func files(at path: String) throws -> [String] {
         if path == "-" { return ["-"] }
         var isDirectory: ObjCBool = false
@@ -25,7 +29,13 @@ public enum InputWalker {
             let child = folder.hasSuffix("/") ? folder + name : folder + "/" + name
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: child, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue { try walk(child, into: &found, depth: depth + 1) } else { found.append(child) }
+            if isDirectory.boolValue {
+                try walk(child, into: &found, depth: depth + 1)
+            } else if let dot = name.lastIndex(of: "."), skippedExtensions.contains(name[name.index(after: dot)...].lowercased()) {
+                continue
+            } else {
+                found.append(child)
+            }
         }
     }
 }

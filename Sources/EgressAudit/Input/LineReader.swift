@@ -34,6 +34,8 @@ public final class LineReader {
     public private(set) var offset: Int64
     /// Number of the next line.
     public private(set) var nextLineNumber: Int64
+    /// Called inside `forEachLine` just before the buffer may move: the last line's bytes are still valid.
+    public var beforeRefill: (() -> Void)?
 
     /// - Parameters:
     ///   - startOffset/startLine: where the content stream stands when reading begins (after a resume).
@@ -57,6 +59,7 @@ public final class LineReader {
     /// Reads until at least `count` bytes are buffered or the input ends.
     public func fill(atLeast count: Int) throws {
         while end - start < count && !ended {
+            beforeRefill?()
             try readMore()
         }
     }
@@ -133,6 +136,7 @@ public final class LineReader {
                 offset += Int64(end - start)
                 start = end
             }
+            beforeRefill?()
             try readMore()
         }
     }

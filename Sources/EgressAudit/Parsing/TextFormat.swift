@@ -111,7 +111,7 @@ public final class TextFormat: LineFormat {
             while i < leftEnd {
                 let s = segs[i]
                 if s.isLiteral {
-                    guard pos + s.literalLength <= n, memcmp(base + pos, literals + s.literalOffset, s.literalLength) == 0 else { return false }
+                    guard pos + s.literalLength <= n, same(base + pos, s) else { return false }
                     pos += s.literalLength
                 } else if i + 1 == segs.count {
                     guard valid(s, base + pos, n - pos) else { return false }
@@ -142,7 +142,7 @@ public final class TextFormat: LineFormat {
             while j > a {
                 let s = segs[j]
                 if s.isLiteral {
-                    guard end - s.literalLength >= pos, memcmp(base + end - s.literalLength, literals + s.literalOffset, s.literalLength) == 0 else { return false }
+                    guard end - s.literalLength >= pos, same(base + end - s.literalLength, s) else { return false }
                     end -= s.literalLength
                 } else {
                     let previous = segs[j - 1]
@@ -169,25 +169,31 @@ public final class TextFormat: LineFormat {
         return valid(s, base + pos, end - pos)
     }
 
+    /// Whether the literal `lit` stands at `p` (literals are a few bytes: a loop beats a call).
+    @inline(__always) private func same(_ p: UnsafePointer<UInt8>, _ lit: Segment) -> Bool {
+        let l = literals + lit.literalOffset
+        for k in 0..<lit.literalLength where p[k] != l[k] { return false }
+        return true
+    }
+
+    /// First position of `lit` in `[from, n)`. Fields are short, so a plain loop finds them fastest.
     @inline(__always) private func find(_ lit: Segment, in base: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int? {
         let len = lit.literalLength
-        let first = Int32(literals[lit.literalOffset])
+        let first = literals[lit.literalOffset]
         var i = from
-        while i + len <= n {
-            guard let hit = memchr(base + i, first, n - i - len + 1) else { return nil }
-            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if len == 1 || memcmp(base + at + 1, literals + lit.literalOffset + 1, len - 1) == 0 { return at }
-            i = at + 1
+        let last = n - len
+        while i <= last {
+            if base[i] == first && same(base + i, lit) { return i }
+            i += 1
         }
         return nil
     }
 
     @inline(__always) private func findLast(_ lit: Segment, in base: UnsafePointer<UInt8>, from lo: Int, to hi: Int) -> Int? {
-        let len = lit.literalLength
         let first = literals[lit.literalOffset]
-        var i = hi - len
+        var i = hi - lit.literalLength
         while i >= lo {
-            if base[i] == first && (len == 1 || memcmp(base + i + 1, literals + lit.literalOffset + 1, len - 1) == 0) { return i }
+            if base[i] == first && same(base + i, lit) { return i }
             i -= 1
         }
         return nil
@@ -212,8 +218,12 @@ public final class TextFormat: LineFormat {
             return true
         case .text:
             // Envoy-made values never hold a quote; unquoted ones hold no space either.
-            if memchr(p, Int32(UInt8(ascii: "\"")), count) != nil { return false }
-            return s.quoted || memchr(p, 0x20, count) == nil
+            let space: UInt8 = s.quoted ? UInt8(ascii: "\"") : 0x20
+            for k in 0..<count {
+                let c = p[k]
+                if c == UInt8(ascii: "\"") || c == space { return false }
+            }
+            return true
         }
     }
 }

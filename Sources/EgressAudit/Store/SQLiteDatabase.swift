@@ -1,4 +1,5 @@
 import CSQLite
+import CSQLiteConfig
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,8 +16,12 @@ public final class SQLiteDatabase {
     public let path: String
     let handle: OpaquePointer
 
+    /// Process-wide settings, applied once before the first connection.
+    private static let configured: Int32 = egress_audit_sqlite_configure()
+
     /// Opens (and for writing, creates with mode 0600) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws {
+        _ = SQLiteDatabase.configured
         self.path = path
         if !readOnly && path != ":memory:" && access(path, F_OK) != 0 {
             // Logs hold internal addresses and request paths: the file is private from birth.

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A bounded hand-over of `RowBatch`es between two threads, with the empty ones sent back for reuse:
+/// the producer waits when all batches are in flight, so memory stays flat.
+final class BatchQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var free: [RowBatch]
+    private var ready: [RowBatch] = []
+    private var cancelled = false
+
+    init(batches: Int = 4) {
+        free = (0..<batches).map { _ in RowBatch() }
+    }
+
+    /// An empty batch to fill (waits for one); nil once the consumer cancelled.
+    func takeEmpty() -> RowBatch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while free.isEmpty && !cancelled { condition.wait() }
+        if cancelled { return nil }
+        let batch = free.removeLast()
+        batch.reset()
+        return batch
+    }
+
+    /// Hands a filled batch to the consumer.
+    func send(_ batch: RowBatch) {
+        condition.lock()
+        ready.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next filled batch (waits for one).
+    func receive() -> RowBatch {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty { condition.wait() }
+        return ready.removeFirst()
+    }
+
+    /// Returns a consumed batch for reuse.
+    func recycle(_ batch: RowBatch) {
+        condition.lock()
+        free.append(batch)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
+    /// Tells the producer to stop (the consumer failed).
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
