@@ -8,7 +8,7 @@ final class BatchQueue: @unchecked Sendable {
     private var ready: [RowBatch] = []
     private var cancelled = false
 
-    init(batches: Int = 4) {
+    init(batches: Int = 3) {
         free = (0..<batches).map { _ in RowBatch() }
     }
 

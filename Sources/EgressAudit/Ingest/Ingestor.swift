@@ -172,25 +172,22 @@ public final class Ingestor {
     /// the input's checkpoint every `batchLines` lines or `commitInterval` seconds.
     private func process(_ run: FileRun, reader: LineReader) throws {
         let fromPath = SourceFromPath.parse(run.path)
-        let interner = writer.interner
-        var fileSource = SourceIDs()
         var layout: String?
 
         try database.execute("BEGIN IMMEDIATE")
         var open = true
-        defer { if open { try? database.execute("ROLLBACK"); interner.clearCache() } }
+        defer { if open { try? database.execute("ROLLBACK"); writer.clearCaches() } }
         if run.isNew {
             run.checkpoint.id = try files.add(path: run.path, compressed: run.gzip, now: Ingestor.now())
         }
         let fileID = run.checkpoint.id
-        try withSlice(fromPath?.namespace ?? options.namespace) { fileSource.namespace = try interner.id($0) }
-        try withSlice(fromPath?.pod ?? options.pod) { fileSource.pod = try interner.id($0) }
 
         let startOffset = reader.offset
         let totalBytes: Int64? = run.gzip ? nil : (try? FileByteSource(path: run.path))?.fileSize
         let queue = BatchQueue()
         let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
-                                    queue: queue, sealInterval: options.commitInterval / 2)
+                                    queue: queue, sealInterval: options.commitInterval / 2,
+                                    namespace: fromPath?.namespace ?? options.namespace, pod: fromPath?.pod ?? options.pod)
         producer.start()
         defer { queue.cancel(); producer.wait() }
 
@@ -201,7 +198,7 @@ public final class Ingestor {
         while true {
             let batch = queue.receive()
             defer { queue.recycle(batch) }
-            for i in 0..<batch.count { try writer.write(batch, i, fileSource: fileSource, fileID: fileID) }
+            for i in 0..<batch.count { try writer.write(batch, i, fileID: fileID) }
             for reject in batch.rejects { try insertReject(reject, fileID: fileID, path: run.path) }
             run.counts.add(batch.counts)
             run.linesRead += batch.lines
@@ -250,12 +247,6 @@ public final class Ingestor {
         s.bind(5, blob: reject.excerpt)
         try s.run()
         s.reset()
-    }
-
-    private func withSlice(_ s: String?, _ body: (ByteSlice) throws -> Void) rethrows {
-        guard let s else { return }
-        var copy = s
-        try copy.withUTF8 { try body(ByteSlice(start: $0.baseAddress, count: $0.count)) }
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }

@@ -13,14 +13,38 @@ final class LineProducer: @unchecked Sendable {
     private let sealInterval: Double
     private let finished = NSCondition()
     private var done = false
+    /// The shape values of the current call (reused: no allocation per line).
+    private var shape = [ByteSlice](repeating: .absent, count: ShapeKey.Text.allCases.count)
+    private var caller = [ByteSlice](repeating: .absent, count: ShapeKey.CallerText.allCases.count)
+    /// The source named by the path or the command line, for lines whose wrapper names none.
+    private let fileNamespace: ByteSlice
+    private let filePod: ByteSlice
+    private let ownedSource: [UnsafeMutablePointer<UInt8>]
+    /// The format that matched the last access line (its name goes into the batch when it changes).
+    private var lastFormat: LineFormat?
 
-    init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, sealInterval: Double) {
+    init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, sealInterval: Double,
+         namespace: String?, pod: String?) {
+        func copy(_ s: String?) -> (ByteSlice, UnsafeMutablePointer<UInt8>?) {
+            guard let s else { return (.absent, nil) }
+            let bytes = Array(s.utf8)
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bytes.count))
+            p.initialize(from: bytes, count: bytes.count)
+            return (ByteSlice(start: p, count: bytes.count), p)
+        }
+        let (ns, nsp) = copy(namespace)
+        let (pd, pdp) = copy(pod)
+        fileNamespace = ns
+        filePod = pd
+        ownedSource = [nsp, pdp].compactMap { $0 }
         self.reader = reader
         self.detector = format.map { LayoutDetector(fixed: $0) } ?? LayoutDetector()
         self.classifier = Classifier(config: classifier)
         self.queue = queue
         self.sealInterval = sealInterval
     }
+
+    deinit { for p in ownedSource { p.deallocate() } }
 
     /// Starts the thread.
     func start() {
@@ -87,6 +111,7 @@ final class LineProducer: @unchecked Sendable {
                     lastSeal = Date()
                     guard let next = queue.takeEmpty() else { return false }
                     batch = next
+                    batch.layout = lastFormat?.name
                 }
                 return true
             }
@@ -111,13 +136,23 @@ final class LineProducer: @unchecked Sendable {
     /// One line through wrappers, parsing and classification, into the batch.
     @inline(__always)
     private func handle(_ text: ByteSlice, line: Int64, batch: RowBatch, record: AccessRecord) {
-        guard case .line(let u) = unwrapper.unwrap(text) else { return }
+        guard case .line(var u) = unwrapper.unwrap(text) else { return }
         if OtherLine.matches(u.payload) {
             batch.counts.otherLines += 1
             return
         }
         var reason = ""
-        guard let format = detector.parse(u.payload, into: record, reason: &reason) else {
+        var parsed = detector.parse(u.payload, into: record, reason: &reason)
+        let isJSON = u.payload.count > 0 && u.payload[0] == UInt8(ascii: "{")
+        if parsed == nil && isJSON && unwrapper.jsonLinesAreAccess && u.wrapper == .plain {
+            // Not an access record: maybe an envelope after all (the check was skipped).
+            guard case .line(let again) = unwrapper.unwrap(text, envelopes: true) else { return }
+            u = again
+            parsed = detector.parse(u.payload, into: record, reason: &reason)
+        } else if parsed != nil && isJSON && u.wrapper == .plain {
+            unwrapper.jsonLinesAreAccess = true
+        }
+        guard let format = parsed else {
             if reason == "JSON object without access-log keys" || !Self.isProxyContainer(u.container) {
                 batch.counts.otherLines += 1
             } else {
@@ -126,7 +161,10 @@ final class LineProducer: @unchecked Sendable {
             }
             return
         }
-        if batch.layout == nil || batch.layout! != format.name { batch.layout = format.name }
+        if format !== lastFormat {
+            lastFormat = format
+            batch.layout = format.name
+        }
         batch.counts.accessLines += 1
         let c = classifier.classify(record)
         switch c.direction {
@@ -138,30 +176,29 @@ final class LineProducer: @unchecked Sendable {
             let ts = Timestamp.microseconds(record[.startTime])
             let row = batch.appendRow()
             batch.set(row, .ts, ts)
-            batch.set(row, .verdict, Int64(c.verdict.rawValue))
-            batch.set(row, .proto, Int64(c.proto.rawValue))
-            batch.set(row, .destPort, c.destPort >= 0 ? c.destPort : nil)
-            batch.set(row, .responseCode, record[.responseCode].integerValue)
             batch.set(row, .bytesReceived, record[.bytesReceived].integerValue)
             batch.set(row, .bytesSent, record[.bytesSent].integerValue)
             batch.set(row, .duration, record[.duration].integerValue)
             batch.set(row, .line, line)
-            batch.set(row, .destHost, c.destHost)
-            batch.set(row, .destIP, c.destIP)
-            batch.set(row, .cluster, c.cluster)
-            batch.set(row, .route, record[.routeName])
-            batch.set(row, .flags, record[.responseFlags])
-            batch.set(row, .details, record[.responseCodeDetails])
-            batch.set(row, .method, record[.method])
             batch.set(row, .path, record[.path])
-            batch.set(row, .authority, record[.authority])
-            batch.set(row, .sni, c.sni)
-            batch.set(row, .upstreamHost, record[.upstreamHost])
-            batch.set(row, .userAgent, record[.userAgent])
             batch.set(row, .forwardedFor, record[.forwardedFor])
-            batch.set(row, .sourceIP, c.sourceIP)
-            batch.set(row, .namespace, u.namespace)
-            batch.set(row, .pod, u.pod)
+            shape[ShapeKey.Text.destHost.rawValue] = c.destHost
+            shape[ShapeKey.Text.destIP.rawValue] = c.destIP
+            shape[ShapeKey.Text.cluster.rawValue] = c.cluster
+            shape[ShapeKey.Text.route.rawValue] = record[.routeName]
+            shape[ShapeKey.Text.flags.rawValue] = record[.responseFlags]
+            shape[ShapeKey.Text.details.rawValue] = record[.responseCodeDetails]
+            shape[ShapeKey.Text.method.rawValue] = record[.method]
+            shape[ShapeKey.Text.authority.rawValue] = record[.authority]
+            shape[ShapeKey.Text.sni.rawValue] = c.sni
+            batch.set(row, .upstreamHost, record[.upstreamHost], hash: .upstreamHostHash)
+            batch.set(row, .userAgent, record[.userAgent], hash: .userAgentHash)
+            caller[ShapeKey.CallerText.namespace.rawValue] = u.namespace.isAbsent ? fileNamespace : u.namespace
+            caller[ShapeKey.CallerText.pod.rawValue] = u.pod.isAbsent ? filePod : u.pod
+            caller[ShapeKey.CallerText.sourceIP.rawValue] = c.sourceIP
+            batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil, texts: caller)
+            batch.setKey(row, .shapeKey, hash: .shapeHash, verdict: UInt8(c.verdict.rawValue), proto: UInt8(c.proto.rawValue),
+                         destPort: c.destPort >= 0 ? c.destPort : nil, responseCode: record[.responseCode].integerValue, texts: shape)
             batch.counts.calls += 1
             batch.verdicts[c.verdict] += 1
             if let ts {

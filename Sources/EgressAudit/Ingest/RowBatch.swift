@@ -1,19 +1,19 @@
 /// Parsed, classified calls handed from the parsing thread to the writer thread: fixed-size row
-/// records in one buffer, their text in one arena. Reused, so a run allocates a handful of these.
+/// records in one buffer, their bytes in one arena. Reused, so a run allocates a handful of these.
 final class RowBatch: @unchecked Sendable {
     /// Integer columns of a row.
     enum Int64Column: Int, CaseIterable {
-        case ts, verdict, proto, destPort, responseCode, bytesReceived, bytesSent, duration, line
+        case ts, bytesReceived, bytesSent, duration, line, shapeHash, callerHash, upstreamHostHash, userAgentHash
     }
-    /// Text columns of a row (bound as TEXT or interned into `strings`).
+    /// Byte columns of a row: the shape and caller keys (see `ShapeKey`), and the values that vary per call.
     enum TextColumn: Int, CaseIterable {
-        case destHost, destIP, cluster, route, flags, details, method, path, authority, sni, upstreamHost,
-             userAgent, forwardedFor, sourceIP, namespace, pod
+        case shapeKey, callerKey, path, forwardedFor, upstreamHost, userAgent
     }
     /// Marks a NULL integer.
     static let null = Int64.min
     static let intColumns = 9
-    static let stride = intColumns + 16
+    static let textColumns = 6
+    static let stride = intColumns + textColumns
 
     private(set) var rows: UnsafeMutablePointer<Int64>
     private var rowCapacity: Int
@@ -27,7 +27,7 @@ final class RowBatch: @unchecked Sendable {
     var verdicts = VerdictCounts()
     var lines: Int64 = 0
     var rejects: [(line: Int64, reason: String, excerpt: [UInt8])] = []
-    /// The last layout matched, when it changed in this batch.
+    /// The last layout matched, when one matched in this batch.
     var layout: String?
     /// Where the content stands after this batch, when that is a safe resume point.
     var checkpoint: (bytes: Int64, lines: Int64, tail: [UInt8])?
@@ -35,9 +35,9 @@ final class RowBatch: @unchecked Sendable {
     var final = false
     /// A read error met after the rows in this batch (e.g. a truncated gzip).
     var error: Error?
-    var tailBuffer: [UInt8] = []
 
-    init(rows: Int = 8192, arenaBytes: Int = 1 << 20) {
+    init(rows: Int = 8192, arenaBytes: Int = 2 << 20) {
+        precondition(Int64Column.allCases.count == RowBatch.intColumns && TextColumn.allCases.count == RowBatch.textColumns)
         rowCapacity = rows
         self.rows = .allocate(capacity: rows * RowBatch.stride)
         arenaCapacity = arenaBytes
@@ -63,9 +63,9 @@ final class RowBatch: @unchecked Sendable {
         error = nil
     }
 
-    var isFull: Bool { count >= rowCapacity || arenaUsed >= arenaCapacity - 4096 }
+    var isFull: Bool { count >= rowCapacity || arenaUsed >= arenaCapacity - (64 << 10) }
 
-    /// Starts a row; returns its record (integer columns first, then packed text references).
+    /// Starts a row; returns its record.
     @inline(__always) func appendRow() -> UnsafeMutablePointer<Int64> {
         let row = rows + count * RowBatch.stride
         count += 1
@@ -80,23 +80,74 @@ final class RowBatch: @unchecked Sendable {
     @inline(__always) func set(_ row: UnsafeMutablePointer<Int64>, _ column: TextColumn, _ slice: ByteSlice) {
         let slot = RowBatch.intColumns + column.rawValue
         guard let s = slice.start else { row[slot] = 0; return }
-        let n = slice.count
-        if arenaUsed + n > arenaCapacity { growArena(to: arenaUsed + n) }
-        (arena + arenaUsed).update(from: s, count: n)
-        row[slot] = Int64(arenaUsed) << 32 | Int64(n + 1)
-        arenaUsed += n
+        let start = arenaUsed
+        appendBytes(s, slice.count)
+        row[slot] = Int64(start) << 32 | Int64(slice.count + 1)
     }
 
-    /// The text of a column of row `index` (pointing into the arena).
+    /// Copies `slice` into the arena like `set`, and stores its hash in `hashColumn` (for the writer's cache).
+    @inline(__always) func set(_ row: UnsafeMutablePointer<Int64>, _ column: TextColumn, _ slice: ByteSlice, hash hashColumn: Int64Column) {
+        set(row, column, slice)
+        row[hashColumn.rawValue] = slice.start.map { Int64(bitPattern: ByteHash.hash($0, slice.count)) } ?? 0
+    }
+
+    /// Writes a dimension key (see `ShapeKey`) into the arena and stores it with its hash.
+    @inline(__always) func setKey(_ row: UnsafeMutablePointer<Int64>, _ column: TextColumn, hash hashColumn: Int64Column,
+                                  verdict: UInt8, proto: UInt8, destPort: Int64?, responseCode: Int64?, texts: [ByteSlice]) {
+        let start = arenaUsed
+        ensure(18 + texts.reduce(0) { $0 + 4 + $1.count })
+        arena[arenaUsed] = verdict
+        arena[arenaUsed + 1] = proto
+        arenaUsed += 2
+        appendInt64(destPort ?? Int64.min)
+        appendInt64(responseCode ?? Int64.min)
+        for t in texts {
+            if let p = t.start {
+                appendUInt32(UInt32(t.count))
+                appendBytes(p, t.count)
+            } else {
+                appendUInt32(ShapeKey.absentLength)
+            }
+        }
+        let length = arenaUsed - start
+        row[RowBatch.intColumns + column.rawValue] = Int64(start) << 32 | Int64(length + 1)
+        row[hashColumn.rawValue] = Int64(bitPattern: ByteHash.hash(arena + start, length))
+    }
+
+    /// The bytes of a column of row `index` (pointing into the arena).
     @inline(__always) func text(_ index: Int, _ column: TextColumn) -> ByteSlice {
         let packed = rows[index * RowBatch.stride + RowBatch.intColumns + column.rawValue]
         if packed == 0 { return .absent }
         return ByteSlice(start: UnsafePointer(arena + Int(packed >> 32)), count: Int(packed & 0xFFFF_FFFF) - 1)
     }
 
+    @inline(__always) func hash(_ index: Int, _ column: Int64Column) -> UInt64 {
+        UInt64(bitPattern: rows[index * RowBatch.stride + column.rawValue])
+    }
+
     @inline(__always) func int(_ index: Int, _ column: Int64Column) -> Int64? {
         let v = rows[index * RowBatch.stride + column.rawValue]
         return v == RowBatch.null ? nil : v
+    }
+
+    @inline(__always) private func appendBytes(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        ensure(n)
+        (arena + arenaUsed).update(from: p, count: n)
+        arenaUsed += n
+    }
+
+    @inline(__always) private func appendInt64(_ v: Int64) {
+        UnsafeMutableRawPointer(arena + arenaUsed).storeBytes(of: v.littleEndian, as: Int64.self)
+        arenaUsed += 8
+    }
+
+    @inline(__always) private func appendUInt32(_ v: UInt32) {
+        UnsafeMutableRawPointer(arena + arenaUsed).storeBytes(of: v.littleEndian, as: UInt32.self)
+        arenaUsed += 4
+    }
+
+    @inline(__always) private func ensure(_ n: Int) {
+        if arenaUsed + n > arenaCapacity { growArena(to: arenaUsed + n) }
     }
 
     private func growArena(to needed: Int) {

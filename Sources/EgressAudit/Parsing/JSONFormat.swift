@@ -11,8 +11,12 @@ import Foundation
 /// comes from a JSON format such as `{"ts":"%START_TIME%","dest":"%DOWNSTREAM_LOCAL_ADDRESS%"}`.
 public final class JSONFormat: LineFormat {
     public let name: String
-    /// Keys by length, for a lookup with no hashing and no `String`.
-    private var keysByLength: [[(key: [UInt8], kind: FieldKind)]]
+    /// Keys in an open-addressing table in one buffer: a lookup is a word hash, a probe and a compare.
+    private let slotCount: Int
+    private let slotHash: UnsafeMutablePointer<UInt64>
+    private let slotKind: UnsafeMutablePointer<FieldKind>
+    private let slotKey: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
+    private let slotLength: UnsafeMutablePointer<Int>
     private let scratch: JSONScratch
     /// Fewest recognised keys a record needs to count as an access line (agent logs are JSON too).
     private let minimumKeys: Int
@@ -38,13 +42,29 @@ public final class JSONFormat: LineFormat {
 
     public init(name: String, keys: [(String, FieldKind)]) {
         self.name = name
-        var table: [[(key: [UInt8], kind: FieldKind)]] = []
+        var slots = 16
+        while slots < keys.count * 4 { slots *= 2 }
+        slotCount = slots
+        slotHash = .allocate(capacity: slots)
+        slotHash.initialize(repeating: 0, count: slots)
+        slotKind = .allocate(capacity: slots)
+        slotKind.initialize(repeating: .ignored, count: slots)
+        slotKey = .allocate(capacity: slots)
+        slotKey.initialize(repeating: nil, count: slots)
+        slotLength = .allocate(capacity: slots)
+        slotLength.initialize(repeating: 0, count: slots)
         for (key, kind) in keys {
             let bytes = Array(key.utf8)
-            while table.count <= bytes.count { table.append([]) }
-            table[bytes.count].append((bytes, kind))
+            let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bytes.count))
+            copy.initialize(from: bytes, count: bytes.count)
+            let h = ByteHash.hash(copy, bytes.count)
+            var slot = Int(truncatingIfNeeded: h) & (slots - 1)
+            while slotHash[slot] != 0 { slot = (slot + 1) & (slots - 1) }
+            slotHash[slot] = h
+            slotKind[slot] = kind
+            slotKey[slot] = copy
+            slotLength[slot] = bytes.count
         }
-        keysByLength = table
         scratch = JSONScratch()
         minimumKeys = min(3, keys.filter { $0.1 != .ignored }.count)
     }
@@ -70,6 +90,25 @@ public final class JSONFormat: LineFormat {
         self.init(name: name, keys: keys)
     }
 
+    deinit {
+        for i in 0..<slotCount { slotKey[i]?.deallocate() }
+        slotHash.deallocate(); slotKind.deallocate(); slotKey.deallocate(); slotLength.deallocate()
+    }
+
+    /// The kind a key maps to, or nil for keys this format does not know.
+    @inline(__always) private func kind(of key: ByteSlice) -> FieldKind? {
+        guard let k = key.start else { return nil }
+        let h = ByteHash.hash(k, key.count)
+        var slot = Int(truncatingIfNeeded: h) & (slotCount - 1)
+        while slotHash[slot] != 0 {
+            if slotHash[slot] == h && slotLength[slot] == key.count && memcmp(slotKey[slot]!, k, key.count) == 0 {
+                return slotKind[slot]
+            }
+            slot = (slot + 1) & (slotCount - 1)
+        }
+        return nil
+    }
+
     public func parse(_ line: ByteSlice, into record: AccessRecord) -> Bool {
         record.clear()
         return scan(line, into: record) == nil
@@ -79,19 +118,15 @@ public final class JSONFormat: LineFormat {
     public func scan(_ line: ByteSlice, into record: AccessRecord) -> String? {
         scratch.reset(for: line.count)
         var recognised = 0
-        let table = keysByLength
         let error = JSONScanner.forEachMember(of: line, scratch: scratch) { key, value in
-            guard key.count < table.count, let k = key.start else { return }
-            for entry in table[key.count] where entry.key.withUnsafeBufferPointer({ memcmp($0.baseAddress!, k, key.count) == 0 }) {
-                recognised += 1
-                if entry.kind == .ignored { return }
-                switch value.kind {
-                case .string, .number, .bool:
-                    if let s = value.slice.start { record.set(entry.kind, s, value.slice.count) }
-                case .null, .object, .array:
-                    record[entry.kind] = .absent
-                }
-                return
+            guard let kind = kind(of: key) else { return }
+            recognised += 1
+            if kind == .ignored { return }
+            switch value.kind {
+            case .string, .number, .bool:
+                if let s = value.slice.start { record.set(kind, s, value.slice.count) }
+            case .null, .object, .array:
+                record[kind] = .absent
             }
         }
         if let error { return error.description }

@@ -4,6 +4,8 @@
 public final class LayoutDetector {
     private var formats: [LineFormat]
     private var current = 0
+    /// `formats[current]`, kept apart so the common case touches no array.
+    private var currentFormat: LineFormat
     /// When a user named the format, no other is tried.
     private let fixed: Bool
     private let json: JSONFormat?
@@ -12,6 +14,7 @@ public final class LayoutDetector {
     public init() {
         let json = JSONFormat()
         self.formats = FormatPresets.compiled() + [json]
+        self.currentFormat = formats[0]
         self.json = json
         self.fixed = false
     }
@@ -19,20 +22,21 @@ public final class LayoutDetector {
     /// Uses only `format`.
     public init(fixed format: LineFormat) {
         self.formats = [format]
+        self.currentFormat = format
         self.json = format as? JSONFormat
         self.fixed = true
     }
 
     /// The layout that matched last.
-    public var currentName: String { formats[current].name }
+    public var currentName: String { currentFormat.name }
 
     /// Parses `line`; returns the matching format, or nil with the reason in `reason`.
     public func parse(_ line: ByteSlice, into record: AccessRecord, reason: inout String) -> LineFormat? {
+        if currentFormat.parse(line, into: record) { return currentFormat }
         let isJSON = line.count > 0 && line[0] == UInt8(ascii: "{")
-        if formats[current].parse(line, into: record) { return formats[current] }
         if fixed {
             if let json, isJSON { reason = json.scan(line, into: record) ?? "not an access line" }
-            else { reason = "does not match the log format \(formats[current].name)" }
+            else { reason = "does not match the log format \(currentFormat.name)" }
             return nil
         }
         for index in formats.indices where index != current {
@@ -40,7 +44,8 @@ public final class LayoutDetector {
             if isJSON != (formats[index] is JSONFormat) { continue }
             if formats[index].parse(line, into: record) {
                 current = index
-                return formats[index]
+                currentFormat = formats[index]
+                return currentFormat
             }
         }
         if isJSON, let json { reason = json.scan(line, into: record) ?? "not an access line" }

@@ -18,6 +18,8 @@ public final class TextFormat: LineFormat {
         var literalLength: Int
         /// Whether the field sits between quotes (shapes it may take differ).
         var quoted: Bool
+        /// An unquoted Envoy-made token: a quote in it means the line has another layout.
+        var rejectsQuote: Bool
     }
 
     public let name: String
@@ -28,6 +30,8 @@ public final class TextFormat: LineFormat {
     private let absorber: Int?
     /// The kinds this format provides.
     public let kinds: Set<FieldKind>
+    /// The single-pass tokenizer, when the format is token-shaped.
+    private let plan: TokenPlan?
 
     /// Compiles `format`; throws when two operators touch or an operator is not closed.
     public init(name: String, format: String) throws {
@@ -82,18 +86,22 @@ public final class TextFormat: LineFormat {
         for (index, piece) in pieces.enumerated() {
             if piece.isLiteral {
                 for (k, b) in piece.bytes.enumerated() { literals[offset + k] = b }
-                segments.append(Segment(isLiteral: true, kind: .ignored, literalOffset: offset, literalLength: piece.bytes.count, quoted: false))
+                segments.append(Segment(isLiteral: true, kind: .ignored, literalOffset: offset, literalLength: piece.bytes.count, quoted: false, rejectsQuote: false))
                 offset += piece.bytes.count
             } else {
                 let before = index > 0 ? pieces[index - 1].bytes.last : nil
                 let after = index + 1 < pieces.count ? pieces[index + 1].bytes.first : nil
                 let quoted = before == UInt8(ascii: "\"") && after == UInt8(ascii: "\"")
-                segments.append(Segment(isLiteral: false, kind: piece.kind, literalOffset: 0, literalLength: 0, quoted: quoted))
+                segments.append(Segment(isLiteral: false, kind: piece.kind, literalOffset: 0, literalLength: 0, quoted: quoted,
+                                        rejectsQuote: !quoted && piece.kind.shape == .text))
             }
         }
         self.segments = segments
         self.absorber = segments.firstIndex { !$0.isLiteral && $0.kind == .userAgent }
         self.kinds = Set(segments.filter { !$0.isLiteral }.map(\.kind))
+        var plan = TokenPlan(pieces: pieces.map { ($0.isLiteral, $0.bytes, $0.kind) })
+        plan?.flatten { segments[$0].rejectsQuote }
+        self.plan = plan
     }
 
     deinit { literals.deallocate() }
@@ -104,6 +112,8 @@ public final class TextFormat: LineFormat {
         record.clear()
         guard let base = line.start else { return false }
         let n = line.count
+        if let plan, parseTokens(plan, base, n, record) { return true }
+        record.clear()
         return segments.withUnsafeBufferPointer { segs in
             var pos = 0
             let leftEnd = absorber ?? segs.count
@@ -122,7 +132,8 @@ public final class TextFormat: LineFormat {
                     var from = pos
                     var attempts = 0
                     while true {
-                        guard let end = find(next, in: base, from: from, to: n) else { return false }
+                        let end = find(next, in: base, from: from, to: n, stopAtQuote: s.rejectsQuote)
+                        guard end >= 0 else { return false }
                         if valid(s, base + pos, end - pos) && (s.kind.shape != .free || lookahead(segs, i + 2, base, end + next.literalLength, n, leftEnd)) {
                             record.set(s.kind, base + pos, end - pos)
                             pos = end
@@ -146,7 +157,8 @@ public final class TextFormat: LineFormat {
                     end -= s.literalLength
                 } else {
                     let previous = segs[j - 1]
-                    guard let at = findLast(previous, in: base, from: pos, to: end) else { return false }
+                    let at = findLast(previous, in: base, from: pos, to: end, stopAtQuote: s.rejectsQuote)
+                    guard at >= 0 else { return false }
                     let start = at + previous.literalLength
                     guard valid(s, base + start, end - start) else { return false }
                     record.set(s.kind, base + start, end - start)
@@ -160,43 +172,197 @@ public final class TextFormat: LineFormat {
         }
     }
 
+    /// The fast path: split into the plan's tokens in one pass, read fields by position.
+    private func parseTokens(_ plan: TokenPlan, _ base: UnsafePointer<UInt8>, _ n: Int, _ record: AccessRecord) -> Bool {
+        segments.withUnsafeBufferPointer { segs in
+            plan.flat.withUnsafeBufferPointer { tokens in
+                plan.flatFields.withUnsafeBufferPointer { fields in
+                    var pos = 0
+                    let last = tokens.count &- 1
+                    var index = 0
+                    while index <= last {
+                        let token = tokens[index]
+                        let start: Int
+                        let end: Int
+                        switch token.kind {
+                        case .bracketed:
+                            guard pos < n, base[pos] == UInt8(ascii: "[") else { return false }
+                            start = pos &+ 1
+                            end = next(UInt8(ascii: "]"), orQuote: false, base, start, n)
+                            guard end < n else { return false }
+                            pos = end &+ 1
+                        case .quoted:
+                            guard pos < n, base[pos] == UInt8(ascii: "\"") else { return false }
+                            start = pos &+ 1
+                            // The closing quote is the first one followed by a space (or the end, for the last token).
+                            var q = next(UInt8(ascii: "\""), orQuote: false, base, start, n)
+                            while q < n && !(q &+ 1 == n ? index == last : base[q &+ 1] == 0x20) {
+                                q = next(UInt8(ascii: "\""), orQuote: false, base, q &+ 1, n)
+                            }
+                            guard q < n else { return false }
+                            end = q
+                            pos = q &+ 1
+                        case .bare:
+                            start = pos
+                            end = next(0x20, orQuote: token.rejectsQuote, base, start, n)
+                            if end < n && base[end] != 0x20 { return false }  // a quote in an Envoy-made token
+                            pos = end
+                        }
+                        if index < last {
+                            guard pos < n, base[pos] == 0x20 else { return false }
+                            pos &+= 1
+                        }
+                        let first = Int(token.firstField)
+                        if token.fieldCount == 1 {
+                            let s = segs[fields[first].segment]
+                            guard valid(s, base + start, end &- start) else { return false }
+                            record.set(s.kind, base + start, end &- start)
+                        } else if !split(token, UnsafeBufferPointer(rebasing: fields[first..<(first + Int(token.fieldCount))]),
+                                         segs, base, start, end, record) {
+                            return false
+                        }
+                        index &+= 1
+                    }
+                    return pos == n
+                }
+            }
+        }
+    }
+
+    /// Gives a token's content to its several fields: split at their separators left to right up to
+    /// the free field, right to left after it; the free field takes the middle.
+    private func split(_ token: TokenPlan.Flat, _ fields: UnsafeBufferPointer<TokenPlan.Field>, _ segs: UnsafeBufferPointer<Segment>,
+                       _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ record: AccessRecord) -> Bool {
+        let free = Int(token.free)
+        var p = start
+        for k in 0..<free {
+            let s = segs[fields[k].segment]
+            let separator = segs[fields[k].separator]
+            let at = find(separator, in: base, from: p, to: end, stopAtQuote: s.rejectsQuote)
+            guard at >= 0, valid(s, base + p, at &- p) else { return false }
+            record.set(s.kind, base + p, at &- p)
+            p = at &+ separator.literalLength
+        }
+        var e = end
+        var k = fields.count &- 1
+        while k > free {
+            let s = segs[fields[k].segment]
+            let separator = segs[fields[k &- 1].separator]
+            let at = findLast(separator, in: base, from: p, to: e, stopAtQuote: s.rejectsQuote)
+            guard at >= 0 else { return false }
+            let v = at &+ separator.literalLength
+            guard valid(s, base + v, e &- v) else { return false }
+            record.set(s.kind, base + v, e &- v)
+            e = at
+            k &-= 1
+        }
+        let s = segs[fields[free].segment]
+        guard e >= p, valid(s, base + p, e &- p) else { return false }
+        record.set(s.kind, base + p, e &- p)
+        return true
+    }
+
+    /// The first position of `byte` (or of a quote, with `orQuote`) in `[from, n)`, or `n`.
+    @inline(__always) private func next(_ byte: UInt8, orQuote: Bool, _ base: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let byteWord = UInt64(byte) &* ones
+        let quote = UInt8(ascii: "\"")
+        let quoteWord = UInt64(orQuote ? quote : byte) &* ones
+        let raw = UnsafeRawPointer(base)
+        var i = from
+        while i &+ 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let a = w ^ byteWord
+            let b = w ^ quoteWord
+            let hits = (((a &- ones) & ~a) | ((b &- ones) & ~b)) & highs
+            if hits != 0 { return i &+ hits.trailingZeroBitCount >> 3 }
+            i &+= 8
+        }
+        while i < n {
+            let c = base[i]
+            if c == byte || (orQuote && c == quote) { return i }
+            i &+= 1
+        }
+        return n
+    }
+
     /// Checks that the field after a candidate split has a plausible value.
     private func lookahead(_ segs: UnsafeBufferPointer<Segment>, _ k: Int, _ base: UnsafePointer<UInt8>, _ pos: Int, _ n: Int, _ leftEnd: Int) -> Bool {
         guard k < leftEnd, pos <= n else { return pos <= n }
         let s = segs[k]
         guard !s.isLiteral, k + 1 < segs.count else { return true }
-        guard let end = find(segs[k + 1], in: base, from: pos, to: n) else { return false }
-        return valid(s, base + pos, end - pos)
+        let end = find(segs[k + 1], in: base, from: pos, to: n, stopAtQuote: s.rejectsQuote)
+        return end >= 0 && valid(s, base + pos, end - pos)
     }
 
     /// Whether the literal `lit` stands at `p` (literals are a few bytes: a loop beats a call).
     @inline(__always) private func same(_ p: UnsafePointer<UInt8>, _ lit: Segment) -> Bool {
         let l = literals + lit.literalOffset
-        for k in 0..<lit.literalLength where p[k] != l[k] { return false }
-        return true
+        var k = 1
+        while k < lit.literalLength { if p[k] != l[k] { return false }; k &+= 1 }
+        return p[0] == l[0]
     }
 
-    /// First position of `lit` in `[from, n)`. Fields are short, so a plain loop finds them fastest.
-    @inline(__always) private func find(_ lit: Segment, in base: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int? {
-        let len = lit.literalLength
+    /// First position of `lit` in `[from, n)`, or -1. With `stopAtQuote`, a quote in the bytes before it
+    /// (the value) also gives -1. Skips eight bytes a step to the next byte that may matter.
+    @inline(__always) private func find(_ lit: Segment, in base: UnsafePointer<UInt8>, from: Int, to n: Int, stopAtQuote: Bool) -> Int {
         let first = literals[lit.literalOffset]
+        let last = n &- lit.literalLength
+        let quote = UInt8(ascii: "\"")
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let firstWord = UInt64(first) &* ones
+        let quoteWord = UInt64(stopAtQuote ? quote : first) &* ones
+        let raw = UnsafeRawPointer(base)
         var i = from
-        let last = n - len
-        while i <= last {
-            if base[i] == first && same(base + i, lit) { return i }
-            i += 1
+        while true {
+            // Exact for the lowest byte: (x - 1) & ~x & 0x80 flags the first zero byte of x.
+            while i &+ 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let a = w ^ firstWord
+                let b = w ^ quoteWord
+                let hits = (((a &- ones) & ~a) | ((b &- ones) & ~b)) & highs
+                if hits != 0 { i &+= hits.trailingZeroBitCount >> 3; break }
+                i &+= 8
+            }
+            guard i <= last else { return -1 }
+            let c = base[i]
+            if c == first && same(base + i, lit) { return i }
+            // Not the separator: base[i] is part of the value.
+            if stopAtQuote && c == quote { return -1 }
+            i &+= 1
         }
-        return nil
     }
 
-    @inline(__always) private func findLast(_ lit: Segment, in base: UnsafePointer<UInt8>, from lo: Int, to hi: Int) -> Int? {
+    /// Last position of `lit` in `[lo, hi)`, or -1; `stopAtQuote` as for `find` (the literals before
+    /// such fields hold a quote, if at all, only as their first byte). Steps back eight bytes at a time.
+    @inline(__always) private func findLast(_ lit: Segment, in base: UnsafePointer<UInt8>, from lo: Int, to hi: Int, stopAtQuote: Bool) -> Int {
         let first = literals[lit.literalOffset]
-        var i = hi - lit.literalLength
-        while i >= lo {
-            if base[i] == first && same(base + i, lit) { return i }
-            i -= 1
+        let quote = UInt8(ascii: "\"")
+        let latest = hi &- lit.literalLength
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let firstWord = UInt64(first) &* ones
+        let quoteWord = UInt64(stopAtQuote ? quote : first) &* ones
+        let raw = UnsafeRawPointer(base)
+        var j = hi &- 1
+        while j >= lo {
+            if j &- 7 >= lo {
+                let w = raw.loadUnaligned(fromByteOffset: j &- 7, as: UInt64.self)
+                let a = w ^ firstWord
+                let b = w ^ quoteWord
+                let hits = (((a &- ones) & ~a) | ((b &- ones) & ~b)) & highs
+                if hits == 0 { j &-= 8; continue }
+                // The highest flagged byte may be a false hit (borrows run upwards); it is checked below.
+                j = j &- 7 &+ (63 &- hits.leadingZeroBitCount) >> 3
+            }
+            let c = base[j]
+            if c == first && j <= latest && same(base + j, lit) { return j }
+            if stopAtQuote && c == quote { return -1 }
+            j &-= 1
         }
-        return nil
+        return -1
     }
 
     /// Whether `count` bytes at `p` can be a value of the segment's field.
@@ -217,12 +383,7 @@ public final class TextFormat: LineFormat {
             for k in 0..<count where !(p[k] >= 65 && p[k] <= 90) && p[k] != UInt8(ascii: "-") && p[k] != UInt8(ascii: "_") { return false }
             return true
         case .text:
-            // Envoy-made values never hold a quote; unquoted ones hold no space either.
-            let space: UInt8 = s.quoted ? UInt8(ascii: "\"") : 0x20
-            for k in 0..<count {
-                let c = p[k]
-                if c == UInt8(ascii: "\"") || c == space { return false }
-            }
+            // Checked while the value was found: an unquoted token with a quote stops the scan.
             return true
         }
     }

@@ -1,57 +1,58 @@
-/// Where a call came from, as dictionary ids.
-struct SourceIDs {
-    var namespace: Int64?
-    var pod: Int64?
-}
+import CSQLite
 
-/// Inserts outbound calls with one prepared statement, binding straight from the line buffer.
-/// The hot path of ingest: no `String`, one `sqlite3_step` per call.
+/// Inserts outbound calls with one prepared statement, binding straight from the batch arena:
+/// the hot path of ingest. Each call row holds its shape id and the values that vary per call.
 final class CallWriter {
     private let insert: SQLiteStatement
-    let interner: StringInterner
+    let strings: StringInterner
+    let shapes: DimensionInterner
+    let callers: DimensionInterner
 
     init(database: SQLiteDatabase) throws {
-        interner = try StringInterner(database: database)
+        strings = try StringInterner(database: database)
+        shapes = try DimensionInterner.shapes(database, strings: strings)
+        callers = try DimensionInterner.callers(database, strings: strings)
         insert = try database.prepare("""
-            INSERT INTO call_facts (ts, verdict, protocol, dest_host, dest_ip, dest_port, upstream_cluster, route_name,
-                response_code, response_flags, response_code_details, method, path, authority, sni, upstream_host,
-                user_agent, x_forwarded_for, bytes_received, bytes_sent, duration_ms, source_namespace, source_pod,
-                source_ip, file_id, log_line)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+            INSERT INTO call_facts (ts, shape_id, path, x_forwarded_for, bytes_received, bytes_sent, duration_ms, file_id, log_line,
+                                    caller_id, upstream_host, user_agent)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
             """)
     }
 
-    /// Writes row `i` of `batch`; the source namespace and pod default to the file's.
+    /// Forgets cached ids (after a rollback they may not exist any more).
+    func clearCaches() {
+        strings.clearCache()
+        shapes.clearCache()
+        callers.clearCache()
+    }
+
+    /// Writes row `i` of `batch`.
     @inline(__always)
-    func write(_ b: RowBatch, _ i: Int, fileSource: SourceIDs, fileID: Int64) throws {
+    func write(_ b: RowBatch, _ i: Int, fileID: Int64) throws {
         let s = insert
-        let n = interner
         s.bind(1, b.int(i, .ts))
-        s.bind(2, b.int(i, .verdict))
-        s.bind(3, b.int(i, .proto))
-        s.bind(4, try n.id(b.text(i, .destHost)))
-        s.bind(5, b.text(i, .destIP))
-        s.bind(6, b.int(i, .destPort))
-        s.bind(7, try n.id(b.text(i, .cluster)))
-        s.bind(8, try n.id(b.text(i, .route)))
-        s.bind(9, b.int(i, .responseCode))
-        s.bind(10, try n.id(b.text(i, .flags)))
-        s.bind(11, try n.id(b.text(i, .details)))
-        s.bind(12, try n.id(b.text(i, .method)))
-        s.bind(13, b.text(i, .path))
-        s.bind(14, try n.id(b.text(i, .authority)))
-        s.bind(15, try n.id(b.text(i, .sni)))
-        s.bind(16, b.text(i, .upstreamHost))
-        s.bind(17, try n.id(b.text(i, .userAgent)))
-        s.bind(18, b.text(i, .forwardedFor))
-        s.bind(19, b.int(i, .bytesReceived))
-        s.bind(20, b.int(i, .bytesSent))
-        s.bind(21, b.int(i, .duration))
-        s.bind(22, try n.id(b.text(i, .namespace)) ?? fileSource.namespace)
-        s.bind(23, try n.id(b.text(i, .pod)) ?? fileSource.pod)
-        s.bind(24, b.text(i, .sourceIP))
-        s.bind(25, fileID)
-        s.bind(26, b.int(i, .line))
+        s.bind(2, try shapes.id(b.text(i, .shapeKey), hash: b.hash(i, .shapeHash)))
+        s.bind(3, b.text(i, .path))
+        s.bind(4, b.text(i, .forwardedFor))
+        s.bind(5, b.int(i, .bytesReceived))
+        s.bind(6, b.int(i, .bytesSent))
+        s.bind(7, b.int(i, .duration))
+        s.bind(8, fileID)
+        s.bind(9, b.int(i, .line))
+        s.bind(10, try callers.id(b.text(i, .callerKey), hash: b.hash(i, .callerHash)))
+        s.bind(11, try strings.id(b.text(i, .upstreamHost), hash: b.hash(i, .upstreamHostHash)))
+        s.bind(12, try strings.id(b.text(i, .userAgent), hash: b.hash(i, .userAgentHash)))
         try s.run()
+    }
+}
+
+extension SQLiteStatement {
+    /// Binds bytes as a BLOB (`SQLITE_STATIC`: the caller steps before they change).
+    @inline(__always) func bind(_ index: Int32, blob slice: ByteSlice) {
+        if let p = slice.start {
+            sqlite3_bind_blob(handle, index, p, Int32(slice.count), sqliteStatic)
+        } else {
+            sqlite3_bind_null(handle, index)
+        }
     }
 }

@@ -33,32 +33,44 @@ public enum Schema {
             last_ingested_at  INTEGER NOT NULL
         );
         CREATE INDEX ingested_files_by_head ON ingested_files(head_len, head_hash);
-        CREATE TABLE call_facts (
+        CREATE TABLE call_shapes (
             id                    INTEGER PRIMARY KEY,
-            ts                    INTEGER,            -- epoch microseconds
+            key_hash              INTEGER NOT NULL,   -- ByteHash of the encoded values (ShapeKey), for lookup
             verdict               INTEGER NOT NULL,   -- 0 allowed, 1 passthrough, 2 blocked, 3 internal
             protocol              INTEGER NOT NULL,   -- 0 http, 1 tls, 2 tcp
-            dest_host             INTEGER REFERENCES strings(id),
-            dest_ip               TEXT,
             dest_port             INTEGER,
+            response_code         INTEGER,
+            dest_host             INTEGER REFERENCES strings(id),
+            dest_ip               INTEGER REFERENCES strings(id),
             upstream_cluster      INTEGER REFERENCES strings(id),
             route_name            INTEGER REFERENCES strings(id),
-            response_code         INTEGER,
             response_flags        INTEGER REFERENCES strings(id),
             response_code_details INTEGER REFERENCES strings(id),
             method                INTEGER REFERENCES strings(id),
-            path                  TEXT,
             authority             INTEGER REFERENCES strings(id),
-            sni                   INTEGER REFERENCES strings(id),
-            upstream_host         TEXT,
+            sni                   INTEGER REFERENCES strings(id)
+        );
+        CREATE INDEX call_shapes_by_hash ON call_shapes(key_hash);
+        CREATE TABLE callers (
+            id                    INTEGER PRIMARY KEY,
+            key_hash              INTEGER NOT NULL,   -- ByteHash of the encoded values, for lookup
+            source_namespace      INTEGER REFERENCES strings(id),
+            source_pod            INTEGER REFERENCES strings(id),
+            source_ip             INTEGER REFERENCES strings(id)
+        );
+        CREATE INDEX callers_by_hash ON callers(key_hash);
+        CREATE TABLE call_facts (
+            id                    INTEGER PRIMARY KEY,
+            ts                    INTEGER,            -- epoch microseconds
+            shape_id              INTEGER NOT NULL REFERENCES call_shapes(id),
+            caller_id             INTEGER NOT NULL REFERENCES callers(id),
+            upstream_host         INTEGER REFERENCES strings(id),
             user_agent            INTEGER REFERENCES strings(id),
+            path                  TEXT,
             x_forwarded_for       TEXT,
             bytes_received        INTEGER,
             bytes_sent            INTEGER,
             duration_ms           INTEGER,
-            source_namespace      INTEGER REFERENCES strings(id),
-            source_pod            INTEGER REFERENCES strings(id),
-            source_ip             TEXT,
             file_id               INTEGER NOT NULL REFERENCES ingested_files(id),
             log_line              INTEGER NOT NULL
         );
@@ -77,21 +89,21 @@ public enum Schema {
                 strftime('%Y-%m-%dT%H:%M:%S', c.ts / 1000000, 'unixepoch') || '.' ||
                 substr('00' || ((c.ts / 1000) % 1000), -3) || 'Z' END AS ts,
             c.ts AS ts_us,
-            CASE c.verdict WHEN 0 THEN 'allowed' WHEN 1 THEN 'passthrough' WHEN 2 THEN 'blocked' ELSE 'internal' END AS verdict,
+            CASE s.verdict WHEN 0 THEN 'allowed' WHEN 1 THEN 'passthrough' WHEN 2 THEN 'blocked' ELSE 'internal' END AS verdict,
             h.value AS dest_host,
-            c.dest_ip AS dest_ip,
-            c.dest_port AS dest_port,
-            CASE c.protocol WHEN 0 THEN 'http' WHEN 1 THEN 'tls' ELSE 'tcp' END AS protocol,
+            dip.value AS dest_ip,
+            s.dest_port AS dest_port,
+            CASE s.protocol WHEN 0 THEN 'http' WHEN 1 THEN 'tls' ELSE 'tcp' END AS protocol,
             uc.value AS upstream_cluster,
             rn.value AS route_name,
-            c.response_code AS response_code,
+            s.response_code AS response_code,
             rf.value AS response_flags,
             rd.value AS response_code_details,
             m.value AS method,
             c.path AS path,
             a.value AS authority,
-            s.value AS sni,
-            c.upstream_host AS upstream_host,
+            sn.value AS sni,
+            uh.value AS upstream_host,
             ua.value AS user_agent,
             c.x_forwarded_for AS x_forwarded_for,
             c.bytes_received AS bytes_received,
@@ -99,21 +111,26 @@ public enum Schema {
             c.duration_ms AS duration_ms,
             ns.value AS source_namespace,
             pod.value AS source_pod,
-            c.source_ip AS source_ip,
+            sip.value AS source_ip,
             f.path AS log_file,
             c.log_line AS log_line
         FROM call_facts c
-        LEFT JOIN strings h   ON h.id = c.dest_host
-        LEFT JOIN strings uc  ON uc.id = c.upstream_cluster
-        LEFT JOIN strings rn  ON rn.id = c.route_name
-        LEFT JOIN strings rf  ON rf.id = c.response_flags
-        LEFT JOIN strings rd  ON rd.id = c.response_code_details
-        LEFT JOIN strings m   ON m.id = c.method
-        LEFT JOIN strings a   ON a.id = c.authority
-        LEFT JOIN strings s   ON s.id = c.sni
+        JOIN call_shapes s ON s.id = c.shape_id
+        JOIN callers w ON w.id = c.caller_id
+        LEFT JOIN strings h   ON h.id = s.dest_host
+        LEFT JOIN strings dip ON dip.id = s.dest_ip
+        LEFT JOIN strings uc  ON uc.id = s.upstream_cluster
+        LEFT JOIN strings rn  ON rn.id = s.route_name
+        LEFT JOIN strings rf  ON rf.id = s.response_flags
+        LEFT JOIN strings rd  ON rd.id = s.response_code_details
+        LEFT JOIN strings m   ON m.id = s.method
+        LEFT JOIN strings a   ON a.id = s.authority
+        LEFT JOIN strings sn  ON sn.id = s.sni
+        LEFT JOIN strings uh  ON uh.id = c.upstream_host
         LEFT JOIN strings ua  ON ua.id = c.user_agent
-        LEFT JOIN strings ns  ON ns.id = c.source_namespace
-        LEFT JOIN strings pod ON pod.id = c.source_pod
+        LEFT JOIN strings sip ON sip.id = w.source_ip
+        LEFT JOIN strings ns  ON ns.id = w.source_namespace
+        LEFT JOIN strings pod ON pod.id = w.source_pod
         LEFT JOIN ingested_files f ON f.id = c.file_id;
         """,
     ]

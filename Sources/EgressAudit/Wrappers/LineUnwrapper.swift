@@ -17,6 +17,10 @@ public final class LineUnwrapper {
     private var joined: [UInt8] = []
     /// Longest partial record kept before it is given up as a line of its own.
     public let partialLimit: Int
+    /// Set once this input's JSON lines have proved to be access records themselves: they are then not
+    /// scanned for an envelope first. A JSON line that is no access record is unwrapped again with the
+    /// check on (`unwrap(_:envelopes:)`), so an envelope is never missed.
+    public var jsonLinesAreAccess = false
     /// Whether a partial record is being held (its end not seen yet).
     public var holdsPartial: Bool { !partial.isEmpty || partialStarted }
     private var partialStarted = false
@@ -35,7 +39,8 @@ public final class LineUnwrapper {
     }
 
     /// Unwraps `line`. A returned payload stays valid until the next call.
-    public func unwrap(_ line: ByteSlice) -> Outcome {
+    /// - Parameter envelopes: look for JSON envelopes even when `jsonLinesAreAccess` is set.
+    public func unwrap(_ line: ByteSlice, envelopes: Bool = false) -> Outcome {
         var result = Unwrapped(payload: line)
         var text = line
         for _ in 0..<4 {
@@ -69,7 +74,7 @@ public final class LineUnwrapper {
                     continue
                 }
             }
-            if c == UInt8(ascii: "{") {
+            if c == UInt8(ascii: "{") && (envelopes || !jsonLinesAreAccess) {
                 if let record = shipperRecord(text, into: &result) {
                     switch record {
                     case .held: return .held
