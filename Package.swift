@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries: Debian `libsqlite3-dev` and `zlib1g-dev` (see .ci/run).
@@ -23,7 +24,7 @@ let package = Package(
         // All logic lives in the library; the executable only parses arguments and prints.
         .target(
             name: "EgressAudit",
-            dependencies: ["CSQLite", "CSQLiteConfig", "CZlib"],
+            dependencies: ["CSQLite", "CSQLiteConfig", "CZlib", .product(name: "Yams", package: "Yams")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .executableTarget(
             name: "egress-audit",

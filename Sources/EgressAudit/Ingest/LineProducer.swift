@@ -66,7 +66,6 @@ final class LineProducer: @unchecked Sendable {
         }
         guard var batch = queue.takeEmpty() else { return }
         let record = storage.record
-        var previousEnd = reader.offset
         // The last line's raw bytes (with its newline), copied into the tail when the buffer may move.
         var lastLine: UnsafePointer<UInt8>?
         var lastLineLength = 0
@@ -87,8 +86,6 @@ final class LineProducer: @unchecked Sendable {
         do {
             try reader.forEachLine { line in
                 batch.lines += 1
-                let rawLength = Int(line.endOffset - previousEnd)
-                previousEnd = line.endOffset
                 let text = ByteSlice(start: line.bytes.baseAddress, count: line.bytes.count)
                 if line.overlong {
                     batch.rejects.append((line.number, "line longer than \(reader.maxLineLength) bytes; its first \(Ingestor.excerptSize) bytes are kept",
@@ -99,8 +96,11 @@ final class LineProducer: @unchecked Sendable {
                     return true
                 }
                 handle(text, line: line.number, batch: batch, record: record)
+                // This line's raw bytes (text, then `\r\n` or `\n`) lie together in the reader's buffer. Not
+                // `endOffset` minus the previous one: after an overlong line that span holds its skipped rest.
                 lastLine = line.bytes.baseAddress
-                lastLineLength = rawLength
+                lastLineLength = line.bytes.count
+                    + (line.unterminated ? 0 : (line.bytes.baseAddress?[line.bytes.count] == 0x0D ? 2 : 1))
                 tailPending = true
                 tailValid = true
                 if !unwrapper.holdsPartial

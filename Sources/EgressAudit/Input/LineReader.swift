@@ -103,6 +103,15 @@ public final class LineReader {
                 searchFrom = start
                 if skippingOverlong { skippingOverlong = false; continue }
                 var len = lineEnd - lineStart
+                if len > maxLineLength {
+                    // Too long even though its newline is already buffered: cut it as when it spans reads,
+                    // so the verdict does not depend on how the input happened to be chunked.
+                    let line = Line(bytes: UnsafeBufferPointer(start: base + lineStart, count: maxLineLength),
+                                    number: nextLineNumber, endOffset: offset, overlong: true, unterminated: false)
+                    nextLineNumber += 1
+                    if try !body(line) { return false }
+                    continue
+                }
                 if len > 0 && base[lineStart + len - 1] == 0x0D { len -= 1 }
                 let line = Line(bytes: UnsafeBufferPointer(start: base + lineStart, count: len),
                                 number: nextLineNumber, endOffset: offset, overlong: false, unterminated: false)
@@ -125,7 +134,7 @@ public final class LineReader {
                 }
                 return true
             }
-            if end - start >= maxLineLength {
+            if end - start > maxLineLength {
                 if !skippingOverlong {
                     let line = Line(bytes: UnsafeBufferPointer(start: base + start, count: min(end - start, maxLineLength)),
                                     number: nextLineNumber, endOffset: offset + Int64(end - start), overlong: true, unterminated: false)

@@ -383,8 +383,10 @@ public final class TextFormat: LineFormat {
             for k in 0..<count where !(p[k] >= 65 && p[k] <= 90) && p[k] != UInt8(ascii: "-") && p[k] != UInt8(ascii: "_") { return false }
             return true
         case .text:
-            // Checked while the value was found: an unquoted token with a quote stops the scan.
-            return true
+            // Quotes were checked while the value was found (an unquoted token with a quote stops the scan).
+            // An unquoted Envoy-made token never holds a space either: one that does spans several
+            // tokens of a line in another layout (e.g. `- via_upstream -` read as 1.8's flags).
+            return !s.rejectsQuote || memchr(p, 0x20, count) == nil
         }
     }
 }
