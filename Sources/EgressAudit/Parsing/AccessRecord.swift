@@ -1,16 +1,21 @@
-/// The values of one access line as slices of the read buffer (or of the parser's scratch space
-/// for unescaped JSON strings). Valid until the next line is parsed.
+/// The values of one access line as slices of the read buffer (or of the parser's scratch space for
+/// unescaped JSON strings). A parser fills it for each line; the slices are valid until the next line.
 ///
-/// Envoy's `-`, an empty value and JSON `null` all read as absent.
-public struct AccessRecord {
+/// Envoy's `-`, an empty value and JSON `null` all read as absent. One record is reused for every line
+/// of an input: it owns its slot storage, so holding the record is all it takes to keep it valid.
+public final class AccessRecord {
     @usableFromInline let slots: UnsafeMutablePointer<ByteSlice>
 
-    /// Wraps storage for `FieldKind.slotCount` slices owned by a parser.
-    init(slots: UnsafeMutablePointer<ByteSlice>) { self.slots = slots }
+    public init() {
+        slots = .allocate(capacity: FieldKind.slotCount)
+        slots.initialize(repeating: .absent, count: FieldKind.slotCount)
+    }
+
+    deinit { slots.deallocate() }
 
     @inlinable public subscript(kind: FieldKind) -> ByteSlice {
         get { slots[kind.rawValue] }
-        nonmutating set { slots[kind.rawValue] = newValue }
+        set { slots[kind.rawValue] = newValue }
     }
 
     /// Marks every value absent before a new line is parsed.
@@ -18,8 +23,8 @@ public struct AccessRecord {
         slots.update(repeating: .absent, count: FieldKind.slotCount)
     }
 
-    /// Stores a value, reading `-`, `""` and empty as absent.
-    func set(_ kind: FieldKind, _ start: UnsafePointer<UInt8>, _ count: Int) {
+    /// Stores a value, reading `-` and empty as absent.
+    @inline(__always) func set(_ kind: FieldKind, _ start: UnsafePointer<UInt8>, _ count: Int) {
         if count == 0 || (count == 1 && start[0] == UInt8(ascii: "-")) {
             slots[kind.rawValue] = .absent
         } else {
@@ -28,17 +33,8 @@ public struct AccessRecord {
     }
 }
 
-/// Owns the slot storage an `AccessRecord` points into; one per parsing thread, reused for every line.
+/// Holds the `AccessRecord` a parsing thread reuses for every line.
 public final class AccessRecordStorage {
-    let slots: UnsafeMutablePointer<ByteSlice>
-    /// The record view over this storage.
-    public let record: AccessRecord
-
-    public init() {
-        slots = .allocate(capacity: FieldKind.slotCount)
-        slots.initialize(repeating: .absent, count: FieldKind.slotCount)
-        record = AccessRecord(slots: slots)
-    }
-
-    deinit { slots.deallocate() }
+    public let record = AccessRecord()
+    public init() {}
 }

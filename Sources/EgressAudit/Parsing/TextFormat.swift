@@ -215,7 +215,7 @@ public final class TextFormat: LineFormat {
                         let first = Int(token.firstField)
                         if token.fieldCount == 1 {
                             let s = segs[fields[first].segment]
-                            guard valid(s, base + start, end &- start) else { return false }
+                            guard valid(s, base + start, end &- start, spaceFree: token.kind == .bare) else { return false }
                             record.set(s.kind, base + start, end &- start)
                         } else if !split(token, UnsafeBufferPointer(rebasing: fields[first..<(first + Int(token.fieldCount))]),
                                          segs, base, start, end, record) {
@@ -366,7 +366,8 @@ public final class TextFormat: LineFormat {
     }
 
     /// Whether `count` bytes at `p` can be a value of the segment's field.
-    @inline(__always) private func valid(_ s: Segment, _ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    /// - Parameter spaceFree: the value was delimited by the next space, so it cannot hold one.
+    @inline(__always) private func valid(_ s: Segment, _ p: UnsafePointer<UInt8>, _ count: Int, spaceFree: Bool = false) -> Bool {
         if count == 0 || (count == 1 && p[0] == UInt8(ascii: "-")) { return true }
         switch s.kind.shape {
         case .free:
@@ -386,7 +387,7 @@ public final class TextFormat: LineFormat {
             // Quotes were checked while the value was found (an unquoted token with a quote stops the scan).
             // An unquoted Envoy-made token never holds a space either: one that does spans several
             // tokens of a line in another layout (e.g. `- via_upstream -` read as 1.8's flags).
-            return !s.rejectsQuote || memchr(p, 0x20, count) == nil
+            return !s.rejectsQuote || spaceFree || memchr(p, 0x20, count) == nil
         }
     }
 }
