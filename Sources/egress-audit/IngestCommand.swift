@@ -94,6 +94,9 @@ enum SummaryText {
         out += "  inbound         \(grouped(s.inbound))\n"
         if s.unrouted > 0 { out += "  unrouted        \(grouped(s.unrouted)) (outbound lines that reached no cluster and were not blocked)\n" }
         out += "  other lines     \(grouped(s.otherLines)) (proxy agent output, non-proxy containers)\n"
+        if s.heldLines > 0 {
+            out += "  held back       \(s.heldLines) last line\(s.heldLines == 1 ? "" : "s") without a newline (still being written?): read once complete\n"
+        }
         out += "  rejected        \(grouped(s.rejected))"
         if s.rejected > 0 { out += " (see: egress-audit sql \"SELECT log_file, log_line, reason FROM rejects\")" }
         return out + "\n"

@@ -629,3 +629,41 @@ struct IngestDatabaseFileTests {
         #expect(FileManager.default.fileExists(atPath: dir.db))
     }
 }
+
+@Suite("Ingest: a file still being written")
+struct GrowingFileTests {
+    @Test("a half-written last line of a plain file is held back, then read whole once its newline arrives")
+    func halfWrittenLastLine() throws {
+        let scratch = try IngestScratch()
+        let log = scratch.file("proxy.log")
+        let third = accessLine(2)
+        let cut = third.index(third.startIndex, offsetBy: 100)
+        try write(log, Array((accessLine(0) + "\n" + accessLine(1) + "\n" + third[..<cut]).utf8))
+
+        let first = try ingest(scratch.db, [log])
+        #expect(first.lines == 2)
+        #expect(first.heldLines == 1)
+        #expect(first.rejected == 0)
+        #expect(try callCount(scratch.db) == 2)
+
+        try append(log, Array((third[cut...] + "\n").utf8))
+        let second = try ingest(scratch.db, [log])
+        #expect(second.lines == 1)
+        #expect(second.heldLines == 0)
+        #expect(second.rejected == 0)
+        #expect(try callCount(scratch.db) == 3)
+        #expect(try rows(scratch.db, "SELECT path FROM calls WHERE log_line = 3") == [["/anything/2"]])
+    }
+
+    @Test("a gzip's last line without a newline is read: the stream is complete")
+    func gzipLastLineIsRead() throws {
+        let scratch = try IngestScratch()
+        let plain = scratch.file("proxy.log")
+        try write(plain, Array((accessLine(0) + "\n" + accessLine(1)).utf8))
+        try gzipFile(plain, to: plain + ".gz")
+        let summary = try ingest(scratch.db, [plain + ".gz"])
+        #expect(summary.lines == 2)
+        #expect(summary.heldLines == 0)
+        #expect(try callCount(scratch.db) == 2)
+    }
+}

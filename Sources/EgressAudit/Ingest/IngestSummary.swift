@@ -47,6 +47,8 @@ public struct IngestSummary: Codable, Equatable, Sendable {
     public var unrouted: Int64 = 0
     public var otherLines: Int64 = 0
     public var rejected: Int64 = 0
+    /// Inputs whose last line had no newline yet: it was left for the next run (it may still be being written).
+    public var heldLines = 0
     public var seconds: Double = 0
     /// Problems met, one message per input (the run went on with the others).
     public var errors: [String] = []
@@ -59,6 +61,7 @@ public struct IngestSummary: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case files, unchangedFiles = "unchanged_files", resumedFiles = "resumed_files", bytes, lines
         case accessLines = "access_lines", outbound, inbound, unrouted, otherLines = "other_lines", rejected
+        case heldLines = "held_lines"
         case seconds, errors
     }
 }

@@ -185,9 +185,12 @@ public final class Ingestor {
         let startOffset = reader.offset
         let totalBytes: Int64? = run.gzip ? nil : (try? FileByteSource(path: run.path))?.fileSize
         let queue = BatchQueue()
+        // A regular plain file may still be being written: its last line without a newline waits.
+        let growing = !run.gzip && run.path != "-" && totalBytes != nil
         let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
                                     queue: queue, sealInterval: options.commitInterval / 2,
-                                    namespace: fromPath?.namespace ?? options.namespace, pod: fromPath?.pod ?? options.pod)
+                                    namespace: fromPath?.namespace ?? options.namespace, pod: fromPath?.pod ?? options.pod,
+                                    deliverUnterminated: !growing)
         producer.start()
         defer { queue.cancel(); producer.wait() }
 
@@ -232,6 +235,7 @@ public final class Ingestor {
             }
             if batch.final {
                 summary.bytes += (batch.checkpoint?.bytes ?? startOffset) - startOffset
+                if batch.heldBytes > 0 { summary.heldLines += 1 }
                 break
             }
         }

@@ -23,8 +23,13 @@ final class LineProducer: @unchecked Sendable {
     /// The format that matched the last access line (its name goes into the batch when it changes).
     private var lastFormat: LineFormat?
 
+    /// Whether a last line without a newline is read (a complete stream) or held for a later run (a
+    /// regular file that may still be being written).
+    private let deliverUnterminated: Bool
+
     init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, sealInterval: Double,
-         namespace: String?, pod: String?) {
+         namespace: String?, pod: String?, deliverUnterminated: Bool) {
+        self.deliverUnterminated = deliverUnterminated
         func copy(_ s: String?) -> (ByteSlice, UnsafeMutablePointer<UInt8>?) {
             guard let s else { return (.absent, nil) }
             let bytes = Array(s.utf8)
@@ -84,7 +89,7 @@ final class LineProducer: @unchecked Sendable {
         var lastSeal = Date()
         var readError: Error?
         do {
-            try reader.forEachLine { line in
+            try reader.forEachLine(deliverUnterminated: deliverUnterminated) { line in
                 batch.lines += 1
                 let text = ByteSlice(start: line.bytes.baseAddress, count: line.bytes.count)
                 if line.overlong {
@@ -127,6 +132,7 @@ final class LineProducer: @unchecked Sendable {
                                   Array(partial.prefix(Ingestor.excerptSize))))
             batch.counts.rejected += 1
         }
+        batch.heldBytes = reader.pendingByteCount
         batch.checkpoint = (reader.offset, reader.nextLineNumber - 1, tailValid ? tail : [])
         batch.error = readError
         batch.final = true

@@ -33,6 +33,8 @@ final class RowBatch: @unchecked Sendable {
     var checkpoint: (bytes: Int64, lines: Int64, tail: [UInt8])?
     /// Set on the last batch of an input.
     var final = false
+    /// On the last batch: bytes of an unterminated last line left for a later run.
+    var heldBytes = 0
     /// A read error met after the rows in this batch (e.g. a truncated gzip).
     var error: Error?
 
@@ -60,6 +62,7 @@ final class RowBatch: @unchecked Sendable {
         layout = nil
         checkpoint = nil
         final = false
+        heldBytes = 0
         error = nil
     }
 

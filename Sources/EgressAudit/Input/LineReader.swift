@@ -51,6 +51,10 @@ public final class LineReader {
 
     deinit { buffer.deallocate() }
 
+    /// Bytes read but not handed out as lines: after `forEachLine(deliverUnterminated: false)`, the held
+    /// last line that has no newline yet.
+    public var pendingByteCount: Int { end - start }
+
     /// The bytes read but not yet consumed (used to fingerprint the head of an input before reading lines).
     public var buffered: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: buffer[start..<end])
