@@ -56,10 +56,11 @@ struct IngestCommand: ParsableCommand {
         let progress = Terminal.stderrIsTerminal
         if progress {
             ingestor.onProgress = { p in
-                var line = "\r\u{1B}[2K\(p.path): \(grouped(p.bytes / 1_000_000)) MB, \(grouped(p.lines)) lines"
+                var line = "\r\u{1B}[2K\(p.path): \(grouped(p.bytes / 1_000_000)) MB, \(grouped(p.lines)) lines, \(grouped(Int64(p.linesPerSecond))) lines/s"
                 if let total = p.totalBytes, total > 0 {
-                    line += String(format: " (%.0f%%)", Double(p.bytes) / Double(total) * 100)
+                    line += String(format: ", %.0f%%", Double(p.bytes) / Double(total) * 100)
                 }
+                if let left = p.secondsLeft { line += String(format: ", %.0f s left", left.rounded(.up)) }
                 Terminal.err(line)
             }
         }

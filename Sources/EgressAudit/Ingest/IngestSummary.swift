@@ -72,8 +72,16 @@ public struct IngestProgress: Sendable {
     public var bytes: Int64
     public var lines: Int64
     public var linesPerSecond: Double
+    /// Content bytes per second so far.
+    public var bytesPerSecond: Double
     /// Known for plain files only: the input size.
     public var totalBytes: Int64?
+
+    /// Seconds left at the current rate, when the size is known.
+    public var secondsLeft: Double? {
+        guard let total = totalBytes, bytesPerSecond > 0, total >= bytes else { return nil }
+        return Double(total - bytes) / bytesPerSecond
+    }
 }
 
 extension FileCounts {

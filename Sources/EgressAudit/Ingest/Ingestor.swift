@@ -197,6 +197,8 @@ public final class Ingestor {
         var linesSinceCommit = 0
         var lastCommit = Date()
         var lastProgress = Date()
+        let started = Date()
+        let linesAtStart = run.linesRead
         var readError: Error?
         while true {
             let batch = queue.receive()
@@ -230,8 +232,11 @@ public final class Ingestor {
             }
             if let onProgress, Date().timeIntervalSince(lastProgress) > 0.25 {
                 lastProgress = Date()
-                onProgress(IngestProgress(path: run.path, bytes: (batch.checkpoint?.bytes ?? reader.offset) - startOffset,
-                                          lines: run.linesRead, linesPerSecond: 0, totalBytes: totalBytes))
+                let elapsed = max(lastProgress.timeIntervalSince(started), 0.001)
+                let bytes = (batch.checkpoint?.bytes ?? startOffset) - startOffset
+                onProgress(IngestProgress(path: run.path, bytes: bytes, lines: run.linesRead - linesAtStart,
+                                          linesPerSecond: Double(run.linesRead - linesAtStart) / elapsed,
+                                          bytesPerSecond: Double(bytes) / elapsed, totalBytes: totalBytes.map { $0 - startOffset }))
             }
             if batch.final {
                 summary.bytes += (batch.checkpoint?.bytes ?? startOffset) - startOffset

@@ -11,9 +11,12 @@ import Foundation
 /// comes from a JSON format such as `{"ts":"%START_TIME%","dest":"%DOWNSTREAM_LOCAL_ADDRESS%"}`.
 public final class JSONFormat: LineFormat {
     public let name: String
-    /// Keys in an open-addressing table in one buffer: a lookup is a word hash, a probe and a compare.
+    /// Keys in an open-addressing table, identified by length and their first and last eight bytes
+    /// (exact for keys up to 16 bytes; longer ones also compare their middle).
     private let slotCount: Int
     private let slotHash: UnsafeMutablePointer<UInt64>
+    private let slotFirst: UnsafeMutablePointer<UInt64>
+    private let slotLast: UnsafeMutablePointer<UInt64>
     private let slotKind: UnsafeMutablePointer<FieldKind>
     private let slotKey: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
     private let slotLength: UnsafeMutablePointer<Int>
@@ -53,14 +56,21 @@ public final class JSONFormat: LineFormat {
         slotKey.initialize(repeating: nil, count: slots)
         slotLength = .allocate(capacity: slots)
         slotLength.initialize(repeating: 0, count: slots)
+        slotFirst = .allocate(capacity: slots)
+        slotFirst.initialize(repeating: 0, count: slots)
+        slotLast = .allocate(capacity: slots)
+        slotLast.initialize(repeating: 0, count: slots)
         for (key, kind) in keys {
             let bytes = Array(key.utf8)
             let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bytes.count))
             copy.initialize(from: bytes, count: bytes.count)
-            let h = ByteHash.hash(copy, bytes.count)
+            let (first, last) = JSONFormat.words(UnsafePointer(copy), bytes.count)
+            let h = JSONFormat.keyHash(first, last, bytes.count)
             var slot = Int(truncatingIfNeeded: h) & (slots - 1)
             while slotHash[slot] != 0 { slot = (slot + 1) & (slots - 1) }
             slotHash[slot] = h
+            slotFirst[slot] = first
+            slotLast[slot] = last
             slotKind[slot] = kind
             slotKey[slot] = copy
             slotLength[slot] = bytes.count
@@ -93,15 +103,36 @@ public final class JSONFormat: LineFormat {
     deinit {
         for i in 0..<slotCount { slotKey[i]?.deallocate() }
         slotHash.deallocate(); slotKind.deallocate(); slotKey.deallocate(); slotLength.deallocate()
+        slotFirst.deallocate(); slotLast.deallocate()
+    }
+
+    /// The first and last eight bytes of a key (zero-padded when shorter), read without a loop for
+    /// keys of eight bytes or more.
+    @inline(__always) static func words(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
+        if n >= 8 {
+            let raw = UnsafeRawPointer(p)
+            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+        }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(p[i]) << (8 * UInt64(i)) }
+        return (w, w)
+    }
+
+    @inline(__always) static func keyHash(_ first: UInt64, _ last: UInt64, _ n: Int) -> UInt64 {
+        let h = (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(truncatingIfNeeded: n)
+        return (h ^ (h >> 29)) | 1
     }
 
     /// The kind a key maps to, or nil for keys this format does not know.
     @inline(__always) private func kind(of key: ByteSlice) -> FieldKind? {
         guard let k = key.start else { return nil }
-        let h = ByteHash.hash(k, key.count)
+        let n = key.count
+        let (first, last) = JSONFormat.words(k, n)
+        let h = JSONFormat.keyHash(first, last, n)
         var slot = Int(truncatingIfNeeded: h) & (slotCount - 1)
         while slotHash[slot] != 0 {
-            if slotHash[slot] == h && slotLength[slot] == key.count && memcmp(slotKey[slot]!, k, key.count) == 0 {
+            if slotHash[slot] == h && slotLength[slot] == n && slotFirst[slot] == first && slotLast[slot] == last
+                && (n <= 16 || memcmp(slotKey[slot]! + 8, k + 8, n - 16) == 0) {
                 return slotKind[slot]
             }
             slot = (slot + 1) & (slotCount - 1)

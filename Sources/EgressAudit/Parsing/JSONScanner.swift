@@ -60,6 +60,7 @@ public enum JSONScanner {
     public static let depthLimit = 64
 
     /// Calls `body` with each member of the object that `text` holds (leading spaces allowed).
+    @inline(__always)
     public static func forEachMember(of text: ByteSlice, scratch: JSONScratch,
                                      _ body: (ByteSlice, JSONValue) -> Void) -> JSONScanError? {
         guard let p = text.start else { return .notAnObject }
@@ -107,6 +108,7 @@ public enum JSONScanner {
         return i
     }
 
+    @inline(__always)
     static func readValue(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ scratch: JSONScratch,
                           _ out: inout JSONValue) -> Result<Int, JSONScanError> {
         let c = p[i]
@@ -148,6 +150,7 @@ public enum JSONScanner {
     }
 
     /// Reads the string whose opening quote is at `i`; returns the index after the closing quote.
+    @inline(__always)
     static func readString(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ scratch: JSONScratch,
                            _ out: inout ByteSlice) -> Result<Int, JSONScanError> {
         var j = i + 1
