@@ -4,11 +4,15 @@ public struct EgressAnalysis: Sendable {
     public var window: TimeWindow
     public var groups: [CallGroup]
     public var coverage: Coverage
+    /// Every call in the database, whatever the window: the evidence that names IP-only destinations (an IP
+    /// blocked before 10:00 is named by the SNI it carried after). Nil means `groups`.
+    public var evidenceGroups: [CallGroup]?
 
-    public init(window: TimeWindow, groups: [CallGroup], coverage: Coverage) {
+    public init(window: TimeWindow, groups: [CallGroup], coverage: Coverage, evidenceGroups: [CallGroup]? = nil) {
         self.window = window
         self.groups = groups
         self.coverage = coverage
+        self.evidenceGroups = evidenceGroups
     }
 
     /// Reads `databasePath` (read-only).
@@ -27,15 +31,16 @@ public struct EgressAnalysis: Sendable {
                 groups[i].namespaceEvidence = because
             }
         }
-        return EgressAnalysis(window: window, groups: groups, coverage: try query.coverage(in: window))
+        let everything = window.since == nil && window.until == nil ? nil : try query.groups(in: TimeWindow())
+        return EgressAnalysis(window: window, groups: groups, coverage: try query.coverage(in: window), evidenceGroups: everything)
     }
 
     public func suggestions(entries: [ServiceEntry], options: SuggestOptions) -> [Suggestion] {
-        SuggestionBuilder(options: options).suggestions(groups: groups, entries: entries)
+        SuggestionBuilder(options: options).suggestions(groups: groups, entries: entries, evidence: evidenceGroups)
     }
 
     public func usage(entries: [ServiceEntry]) -> [EntryUsage] {
-        UsageAnalyzer().usage(groups: groups, entries: entries)
+        UsageAnalyzer().usage(groups: groups, entries: entries, evidence: evidenceGroups)
     }
 }
 

@@ -63,8 +63,9 @@ public struct UnusedItem: Equatable, Sendable, Encodable {
 public struct UsageAnalyzer {
     public init() {}
 
-    public func usage(groups: [CallGroup], entries: [ServiceEntry]) -> [EntryUsage] {
-        let evidence = Evidence(groups: groups, entries: entries)
+    /// `evidence`: the calls that may name IP-only destinations (all of the database, beyond the window); nil means `groups`.
+    public func usage(groups: [CallGroup], entries: [ServiceEntry], evidence evidenceGroups: [CallGroup]? = nil) -> [EntryUsage] {
+        let evidence = Evidence(groups: evidenceGroups ?? groups, entries: entries)
         // Named destinations for IP-only calls, computed once.
         var names: [String: String] = [:]
         for g in groups where g.destHost == nil {
@@ -82,10 +83,13 @@ public struct UsageAnalyzer {
                     let real = g.destHost.flatMap { e.host(matching: $0) } ?? clusterHost
                     matched = (real, clusterPort, "cluster")
                 } else if e.isExported(to: g.namespace), e.port(port) != nil {
-                    if let host = g.destHost ?? g.destIP.flatMap({ names[$0] }), let pattern = e.host(matching: host) {
+                    // An IP named only by evidence matches by address first: the entry's own addresses may be that evidence.
+                    if let host = g.destHost, let pattern = e.host(matching: host) {
                         matched = (pattern, port, "host")
                     } else if let ip = g.destIP, e.addressContains(ip) {
                         matched = (e.hosts.first ?? ip, port, "address")
+                    } else if g.destHost == nil, let host = g.destIP.flatMap({ names[$0] }), let pattern = e.host(matching: host) {
+                        matched = (pattern, port, "host")
                     }
                 }
                 guard let m = matched else { continue }

@@ -14,12 +14,15 @@ public struct SuggestionBuilder {
         var evidence: [String] = []
     }
 
-    public func suggestions(groups: [CallGroup], entries: [ServiceEntry]) -> [Suggestion] {
+    /// `evidence`: the calls that may name IP-only destinations (all of the database, beyond the window); nil means `groups`.
+    public func suggestions(groups: [CallGroup], entries: [ServiceEntry], evidence evidenceGroups: [CallGroup]? = nil) -> [Suggestion] {
         let index = EntryIndex(entries)
-        let evidence = Evidence(groups: groups, entries: entries)
-        // (ip, host) pairs seen with an SNI: an IP named this way speaks TLS.
+        let evidence = Evidence(groups: evidenceGroups ?? groups, entries: entries)
+        // (ip, port, host) seen with an SNI: an IP-only call to that IP and port named this way speaks TLS.
         var sniPairs = Set<String>()
-        for g in groups where g.sni != nil { if let ip = g.destIP, let sni = g.sni { sniPairs.insert(ip + " " + sni) } }
+        for g in evidenceGroups ?? groups where g.sni != nil {
+            if let ip = g.destIP, let sni = g.sni, let port = g.destPort ?? g.clusterPort { sniPairs.insert("\(ip) \(port) \(sni)") }
+        }
 
         var needs: [String: Need] = [:]
         var order: [String] = []
@@ -98,8 +101,10 @@ public struct SuggestionBuilder {
     private func protocolName(_ port: Int, _ need: Need, sniPairs: Set<String>) -> String {
         let calls = need.groups.filter { $0.1 == port }.map(\.0)
         if calls.contains(where: { $0.proto == .tls }) { return "TLS" }
-        if let host = need.host, calls.contains(where: { g in g.destIP.map { sniPairs.contains($0 + " " + host) } ?? false }) { return "TLS" }
         if calls.contains(where: { $0.proto == .http }) { return "HTTP" }
+        // An IP-only TCP call to an address and port that carried this host's SNI elsewhere speaks TLS (plaintext
+        // HTTP to the same IP, on 80 say, does not).
+        if let host = need.host, calls.contains(where: { g in g.destIP.map { sniPairs.contains("\($0) \(port) \(host)") } ?? false }) { return "TLS" }
         return "TCP"
     }
 
@@ -173,6 +178,12 @@ public struct SuggestionBuilder {
                 entry.ports.append(ServiceEntry.Port(number: port, protocol: p, name: "\(p.lowercased())-\(port)"))
             }
             evidence.append("\(original.id) names the host but has no port \(ports.sorted().map(String.init).joined(separator: ", "))")
+            // The port alone would not do when the entry is not exported to the callers either.
+            let hidden = namespaces.sorted().filter { !original.isExported(to: $0) }
+            if !hidden.isEmpty {
+                entry.exportTo += hidden
+                evidence.append("\(original.id) is exported to \(original.exportTo.joined(separator: ", ")), not to \(hidden.joined(separator: ", ")): exportTo extended too")
+            }
         case .export:
             for port in ports.sorted() {
                 needs.append(Suggestion.PortNeed(number: port, protocol: original.port(port)?.protocol?.uppercased() ?? protocolName(port, need, sniPairs: sniPairs)))

@@ -47,6 +47,8 @@ public struct IngestSummary: Codable, Equatable, Sendable {
     public var unrouted: Int64 = 0
     public var otherLines: Int64 = 0
     public var rejected: Int64 = 0
+    /// Lines of followed files that were there before `tail` started and were not read (it follows from the end).
+    public var skippedLines: Int64 = 0
     /// Inputs whose last line had no newline yet: it was left for the next run (it may still be being written).
     public var heldLines = 0
     public var seconds: Double = 0
@@ -61,7 +63,7 @@ public struct IngestSummary: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case files, unchangedFiles = "unchanged_files", resumedFiles = "resumed_files", bytes, lines
         case accessLines = "access_lines", outbound, inbound, unrouted, otherLines = "other_lines", rejected
-        case heldLines = "held_lines"
+        case heldLines = "held_lines", skippedLines = "skipped_lines"
         case seconds, errors
     }
 }

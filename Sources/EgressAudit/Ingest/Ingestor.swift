@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// Streams inputs into the database: bytes → lines → wrappers → access lines → classification →
@@ -37,6 +40,26 @@ public final class Ingestor {
 
     // MARK: Inputs
 
+    /// The database's own files (main, WAL, shared memory, journal, tail lock), by real path: never read as logs.
+    public lazy var ownFiles: Set<String> = {
+        let base = database.path
+        return Set([base, base + "-wal", base + "-shm", base + "-journal", base + ".tail.lock"].map(Ingestor.realPath))
+    }()
+
+    /// The canonical path of `path` (itself when it does not exist).
+    static func realPath(_ path: String) -> String {
+        guard let p = realpath(path, nil) else {
+            return (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    /// Whether `path` is one of the database's own files.
+    public func isOwnFile(_ path: String) -> Bool {
+        path != "-" && ownFiles.contains(Ingestor.realPath(path))
+    }
+
     /// Ingests files, folders (walked recursively in name order) and `-` (standard input).
     /// Never stops at a bad input: its error is recorded in the summary and the rest go on.
     @discardableResult
@@ -44,7 +67,7 @@ public final class Ingestor {
         let started = Date()
         for path in paths {
             do {
-                for file in try InputWalker.files(at: path) {
+                for file in try InputWalker.files(at: path) where !isOwnFile(file) {
                     do { try ingestFile(path: file) } catch { summary.errors.append("\(error)") }
                 }
             } catch {
@@ -60,12 +83,70 @@ public final class Ingestor {
         var excluded: Set<Int64> = []
         // A candidate whose tail did not verify after skipping through a stream: start over without it.
         while true {
-            if try ingestFile(path: path, excluding: &excluded) { return }
+            if try ingestFile(path: path, descriptor: nil, follow: false, excluding: &excluded) { return }
         }
     }
 
-    private func openContent(_ path: String) throws -> (reader: LineReader, raw: FileByteSource, gzip: Bool, prefetch: PrefetchingByteSource?) {
-        let raw = path == "-" ? FileByteSource(standardInput: ()) : try FileByteSource(path: path)
+    /// Reads what is new in a followed file through its open descriptor (which keeps pointing at the same
+    /// file after a rename or deletion). A last line without newline, and CRI `P` parts without their `F`,
+    /// wait for the next call.
+    public func ingest(descriptor: Int32, path: String) throws {
+        var excluded: Set<Int64> = []
+        while true {
+            if try ingestFile(path: path, descriptor: descriptor, follow: true, excluding: &excluded) { return }
+        }
+    }
+
+    /// Records a followed file's current content as read without storing its lines ("follow from the end").
+    /// Returns false when the content was already known (it then resumes from its own checkpoint).
+    @discardableResult
+    public func markAsRead(descriptor: Int32, path: String) throws -> Bool {
+        let raw = FileByteSource(descriptor: dup(descriptor), name: path, owns: true)
+        guard let size = raw.fileSize, size > 0, let head = raw.bytes(at: 0, count: Int(min(size, Int64(Ingestor.headSize)))) else { return false }
+        if try !head.withUnsafeBytes({ try files.candidates(head: $0) }).isEmpty { return false }
+        // The end of the last complete line, and the number of lines before it.
+        var end: Int64 = 0
+        var lines: Int64 = 0
+        var offset: Int64 = 0
+        var tail: [UInt8] = []
+        var previousLineStart: Int64 = 0
+        let chunk = 1 << 20
+        while offset < size {
+            guard let bytes = raw.bytes(at: offset, count: Int(min(Int64(chunk), size - offset))) else { break }
+            for (i, b) in bytes.enumerated() where b == 0x0A {
+                lines += 1
+                previousLineStart = end
+                end = offset + Int64(i) + 1
+            }
+            offset += Int64(bytes.count)
+        }
+        guard end > 0 else { return false }
+        let tailLength = Int(min(end - previousLineStart, Int64(Ingestor.tailSize)))
+        tail = raw.bytes(at: end - Int64(tailLength), count: tailLength) ?? []
+        try database.execute("BEGIN IMMEDIATE")
+        do {
+            let id = try files.add(path: path, compressed: false, now: Ingestor.now())
+            let headLength = Int(min(Int64(head.count), end))
+            let checkpoint = FileCheckpoint(id: id, headLength: headLength, headHash: ContentHash.of(Array(head[0..<headLength])),
+                                            tailLength: tail.count, tailHash: ContentHash.of(tail), bytes: end, lines: lines)
+            try files.save(checkpoint, counts: FileCounts(), path: path, layout: nil, now: Ingestor.now())
+            try database.execute("COMMIT")
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
+        }
+        summary.skippedLines += lines
+        return true
+    }
+
+    private func openContent(_ path: String, descriptor: Int32?) throws -> (reader: LineReader, raw: FileByteSource, gzip: Bool, prefetch: PrefetchingByteSource?) {
+        let raw: FileByteSource
+        if let descriptor {
+            raw = FileByteSource(descriptor: dup(descriptor), name: path, owns: true)
+            _ = raw.seek(to: 0)
+        } else {
+            raw = path == "-" ? FileByteSource(standardInput: ()) : try FileByteSource(path: path)
+        }
         let peek = PeekableByteSource(upstream: raw)
         let gzip = try peek.peek(2) == [0x1f, 0x8b]
         if gzip {
@@ -77,8 +158,8 @@ public final class Ingestor {
     }
 
     /// Returns false to be called again (with `excluded` grown) after a failed verification.
-    private func ingestFile(path: String, excluding excluded: inout Set<Int64>) throws -> Bool {
-        var (reader, raw, gzip, prefetch) = try openContent(path)
+    private func ingestFile(path: String, descriptor: Int32?, follow: Bool, excluding excluded: inout Set<Int64>) throws -> Bool {
+        var (reader, raw, gzip, prefetch) = try openContent(path, descriptor: descriptor)
         defer { prefetch?.cancel() }
         summary.files += 1
         try reader.fill(atLeast: Ingestor.headSize)
@@ -107,7 +188,7 @@ public final class Ingestor {
         if let (checkpoint, _) = resumed {
             if checkpoint.bytes > 0 { summary.resumedFiles += 1 }
         }
-        let run = FileRun(path: path, gzip: gzip, head: head, resumed: resumed)
+        let run = FileRun(path: path, gzip: gzip, head: head, resumed: resumed, size: gzip ? nil : raw.fileSize, follow: follow)
         try process(run, reader: reader)
         if run.linesRead == 0 && resumed != nil { summary.resumedFiles -= 1; summary.unchangedFiles += 1 }
         return true
@@ -157,8 +238,14 @@ public final class Ingestor {
         var counts: FileCounts
         let isNew: Bool
         var linesRead: Int64 = 0
+        /// The input's size when it is a regular file (plain, not gzip).
+        let size: Int64?
+        /// Following a live file: incomplete records wait for the next read.
+        let follow: Bool
 
-        init(path: String, gzip: Bool, head: [UInt8], resumed: (FileCheckpoint, FileCounts)?) {
+        init(path: String, gzip: Bool, head: [UInt8], resumed: (FileCheckpoint, FileCounts)?, size: Int64?, follow: Bool) {
+            self.size = size
+            self.follow = follow
             self.path = path
             self.gzip = gzip
             self.head = head
@@ -183,14 +270,14 @@ public final class Ingestor {
         let fileID = run.checkpoint.id
 
         let startOffset = reader.offset
-        let totalBytes: Int64? = run.gzip ? nil : (try? FileByteSource(path: run.path))?.fileSize
+        let totalBytes = run.size
         let queue = BatchQueue()
         // A regular plain file may still be being written: its last line without a newline waits.
-        let growing = !run.gzip && run.path != "-" && totalBytes != nil
+        let growing = !run.gzip && run.path != "-" && totalBytes != nil || run.follow
         let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
                                     queue: queue, sealInterval: options.commitInterval / 2,
                                     namespace: fromPath?.namespace ?? options.namespace, pod: fromPath?.pod ?? options.pod,
-                                    deliverUnterminated: !growing)
+                                    deliverUnterminated: !growing, follow: run.follow)
         producer.start()
         defer { queue.cancel(); producer.wait() }
 

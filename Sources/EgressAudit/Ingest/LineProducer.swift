@@ -26,10 +26,14 @@ final class LineProducer: @unchecked Sendable {
     /// Whether a last line without a newline is read (a complete stream) or held for a later run (a
     /// regular file that may still be being written).
     private let deliverUnterminated: Bool
+    /// Following a live file: a CRI `P` record without its `F` at the end waits (the checkpoint stays
+    /// before it) instead of being rejected.
+    private let follow: Bool
 
     init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, sealInterval: Double,
-         namespace: String?, pod: String?, deliverUnterminated: Bool) {
+         namespace: String?, pod: String?, deliverUnterminated: Bool, follow: Bool) {
         self.deliverUnterminated = deliverUnterminated
+        self.follow = follow
         func copy(_ s: String?) -> (ByteSlice, UnsafeMutablePointer<UInt8>?) {
             guard let s else { return (.absent, nil) }
             let bytes = Array(s.utf8)
@@ -88,8 +92,18 @@ final class LineProducer: @unchecked Sendable {
         reader.beforeRefill = copyTail
         var lastSeal = Date()
         var readError: Error?
+        // In follow mode: the last point before a partial record started, where reading can resume.
+        var safe: (bytes: Int64, lines: Int64, tail: [UInt8]) = (reader.offset, reader.nextLineNumber - 1, [])
+        var safeLinesInBatch: Int64 = 0
+        var lineStart = reader.offset
         do {
             try reader.forEachLine(deliverUnterminated: deliverUnterminated) { line in
+                if follow && !unwrapper.holdsPartial {
+                    copyTail()
+                    safe = (lineStart, line.number - 1, tail)
+                    safeLinesInBatch = batch.lines
+                }
+                lineStart = line.endOffset
                 batch.lines += 1
                 let text = ByteSlice(start: line.bytes.baseAddress, count: line.bytes.count)
                 if line.overlong {
@@ -126,6 +140,15 @@ final class LineProducer: @unchecked Sendable {
         reader.beforeRefill = nil
         if queue.isCancelled { return }
         copyTail()
+        if follow && unwrapper.holdsPartial {
+            // The record is still being written: resume at its first part next time.
+            _ = unwrapper.takePartial()
+            batch.lines = safeLinesInBatch
+            batch.checkpoint = safe
+            batch.final = true
+            queue.send(batch)
+            return
+        }
         if let partial = unwrapper.takePartial() {
             batch.rejects.append((reader.nextLineNumber - 1,
                                   "partial container record (CRI 'P' or split Docker record) whose final part never came before the end of the input",

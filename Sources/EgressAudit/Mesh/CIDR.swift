@@ -4,11 +4,11 @@ public struct CIDR: Equatable, Sendable {
     public let prefix: Int
 
     public init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1)
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let first = parts.first, let address = CIDR.parse(String(first)) else { return nil }
         let bits = address.count * 8
         if parts.count == 2 {
-            guard let p = Int(parts[1]), (0...bits).contains(p) else { return nil }
+            guard parts[1].allSatisfy(\.isASCIIDigit), let p = Int(parts[1]), (0...bits).contains(p) else { return nil }
             prefix = p
         } else {
             prefix = bits
@@ -38,7 +38,7 @@ public struct CIDR: Equatable, Sendable {
             guard parts.count == 4 else { return nil }
             var out: [UInt8] = []
             for part in parts {
-                guard let v = UInt8(part) else { return nil }
+                guard part.allSatisfy(\.isASCIIDigit), let v = UInt8(part) else { return nil }
                 out.append(v)
             }
             return out
@@ -56,7 +56,7 @@ public struct CIDR: Equatable, Sendable {
             if part.isEmpty { return [] }
             var out: [UInt16] = []
             for g in part.split(separator: ":", omittingEmptySubsequences: false) {
-                guard !g.isEmpty, g.count <= 4, let v = UInt16(g, radix: 16) else { return nil }
+                guard !g.isEmpty, g.count <= 4, g.allSatisfy(\.isHexDigit), let v = UInt16(g, radix: 16) else { return nil }
                 out.append(v)
             }
             return out
@@ -73,4 +73,8 @@ public struct CIDR: Equatable, Sendable {
         for g in all { out.append(UInt8(g >> 8)); out.append(UInt8(g & 0xFF)) }
         return out
     }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

@@ -74,7 +74,9 @@ public struct ServiceEntryLoader: Sendable {
         var result = LoadedEntries()
         do {
             var index = 0
-            for root in try Yams.compose_all(yaml: text) {
+            // YamlSequence swallows a parse error (it ends the sequence and keeps the error): check it after.
+            var documents = try Yams.compose_all(yaml: text)
+            while let root = documents.next() {
                 index += 1
                 var budget = nodeBudget
                 guard Self.size(root, budget: &budget) else {
@@ -83,6 +85,9 @@ public struct ServiceEntryLoader: Sendable {
                     continue
                 }
                 read(root, source: source, document: index, item: nil, into: &result)
+            }
+            if let error = documents.error {
+                result.problems.append(EntryProblem(file: source, document: index + 1, field: "syntax", message: "not valid YAML or JSON: \(error)"))
             }
         } catch {
             result.problems.append(EntryProblem(file: source, document: 0, field: "syntax", message: "not valid YAML or JSON: \(error)"))

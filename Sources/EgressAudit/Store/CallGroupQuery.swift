@@ -107,3 +107,19 @@ public struct Coverage: Equatable, Sendable {
         return Double(l - f) / 3_600_000_000
     }
 }
+
+extension CallGroupQuery {
+    /// Blocked destinations (`host:port` or `ip:port`) of calls stored after row `afterID`, and the newest row id.
+    public func blockedDestinations(afterID: Int64) throws -> (destinations: [String], lastID: Int64) {
+        let last = try database.scalar("SELECT coalesce(max(id), 0) FROM call_facts") ?? 0
+        let statement = try database.prepare("""
+            SELECT coalesce(dest_host, dest_ip, '?') || ':' || coalesce(dest_port, '?') FROM calls
+            WHERE id > ?1 AND id <= ?2 AND verdict = 'blocked' GROUP BY 1 ORDER BY 1
+            """)
+        statement.bind(1, afterID)
+        statement.bind(2, last)
+        var out: [String] = []
+        while try statement.step() { if let d = statement.text(0) { out.append(d) } }
+        return (out, last)
+    }
+}
