@@ -170,6 +170,18 @@ struct EvidenceTests {
             because: "203.0.113.10 was seen with several hosts: ftp.example.org (0 calls), other.example.net (1 calls); kept as an IP"))
     }
 
+    @Test("a pod IP's namespace from inbound mTLS SNI, alone or with in-mesh endpoints; conflicting sources give none")
+    func podNamespaceFromInbound() {
+        let answered: [String: (namespace: String, calls: Int)] = ["checkout.payments.svc.cluster.local": ("payments", 37)]
+        let found = Evidence.namespace(ofPodIP: "10.244.2.31", served: [:], answered: answered)
+        #expect(found?.0 == "payments")
+        #expect(found?.1 == "pod 10.244.2.31 received 37 mTLS calls for checkout.payments.svc.cluster.local (inbound SNI)")
+        let both = Evidence.namespace(ofPodIP: "10.244.2.31", served: ["outbound|80||checkout.payments.svc.cluster.local": 2], answered: answered)
+        #expect(both?.1 == "pod 10.244.2.31 received 37 mTLS calls for checkout.payments.svc.cluster.local (inbound SNI) "
+                + "and answered 2 in-mesh calls to services of namespace payments")
+        #expect(Evidence.namespace(ofPodIP: "10.244.2.31", served: ["outbound|80||a.billing.svc.cluster.local": 2], answered: answered) == nil)
+    }
+
     @Test("a pod IP's namespace from the services it answered for")
     func podNamespace() {
         let served = ["outbound|80|v4|calcbackendsvc.challengeistio.svc.cluster.local": 5,

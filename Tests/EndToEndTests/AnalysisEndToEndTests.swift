@@ -105,15 +105,19 @@ fileprivate func unusedLine(_ item: [String: Any]) -> String {
 
 @Suite("suggest / unused / analyze end to end")
 struct AnalysisEndToEndTests {
+    // The tutorial's day: the sample's frontend log (same namespace, an older ALLOW_ANY mesh) is from the day before.
+    static let storyDay = "2026-11-23T00:00:00Z"
+
     @Test("the seed story: the blocked httpbin.org:443 calls give one create for httpbin.org")
     func seedStory() throws {
         let folder = try AnalysisScratch()
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
-        let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--format", "json"], in: folder)
+        let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--since", Self.storyDay,
+                                           "--format", "json"], in: folder)
         #expect(keys(report) == ["window", "suggestions", "entry_problems"])
         let window = try #require(report["window"] as? [String: Any])
         #expect(keys(window) == ["since", "until"])
-        #expect(window["since"] is NSNull)
+        #expect(window["since"] as? String == "2026-11-23T00:00:00.000Z")
         #expect(window["until"] is NSNull)
         let suggestions = try objects(report["suggestions"])
         try #require(suggestions.count == 1, "\(suggestions)")
@@ -168,10 +172,10 @@ struct AnalysisEndToEndTests {
     func seedStoryWindow() throws {
         let folder = try AnalysisScratch()
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
-        let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--until", "2026-11-23T10:00:00Z",
-                                           "--format", "json"], in: folder)
+        let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--since", Self.storyDay,
+                                           "--until", "2026-11-23T10:00:00Z", "--format", "json"], in: folder)
         let window = try #require(report["window"] as? [String: Any])
-        #expect(window["since"] is NSNull)
+        #expect(window["since"] as? String == "2026-11-23T00:00:00.000Z")
         #expect(window["until"] as? String == "2026-11-23T10:00:00.000Z")
         let suggestions = try objects(report["suggestions"])
         try #require(suggestions.count == 1)
@@ -185,8 +189,9 @@ struct AnalysisEndToEndTests {
     func httpbinExtApplied() throws {
         let folder = try AnalysisScratch()
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
-        let suggest = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--entries", AnalysisCLI.httpbinEntry,
-                                            "--fail-on-missing", "--format", "json"], expectStatus: 0, in: folder)
+        let suggest = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--since", Self.storyDay,
+                                            "--entries", AnalysisCLI.httpbinEntry, "--fail-on-missing", "--format", "json"],
+                                           expectStatus: 0, in: folder)
         #expect(try objects(suggest["suggestions"]).isEmpty)
         #expect(try objects(suggest["entry_problems"]).isEmpty, "the VirtualService in the file is skipped silently")
 
@@ -309,6 +314,19 @@ struct AnalysisEndToEndTests {
         #expect(try objects(c["entry_problems"]).isEmpty)
     }
 
+    @Test("callers the logs do not name get their namespace from inbound mTLS evidence, and the suggestion says why")
+    func callerNamespaceFromInboundSNI() throws {
+        let folder = try AnalysisScratch()
+        let db = try AnalysisCLI.ingestedDatabase(in: folder)
+        // payments-checkout.jsonl names no pod or namespace; its pod 10.244.2.31 received mTLS calls for checkout.payments.
+        let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "payments", "--format", "json"], in: folder)
+        let slack = try #require(try objects(report["suggestions"]).first { $0["host"] as? String == "hooks.slack.com" })
+        #expect(slack["namespaces"] as? [String] == ["payments"])
+        #expect((slack["evidence"] as? [String])?.contains(
+            "pod 10.244.2.31 received 37 mTLS calls for checkout.payments.svc.cluster.local (inbound SNI)") == true)
+        #expect((slack["yaml"] as? String)?.contains("  namespace: payments\n") == true)
+    }
+
     @Test("analyze: ingest and report in one go")
     func analyze() throws {
         let folder = try AnalysisScratch()
@@ -321,7 +339,7 @@ struct AnalysisEndToEndTests {
         #expect(out.contains("\n== Missing ServiceEntries: 12 (against 8 entries from 1 file)\n"))
         #expect(out.contains("\n== Unused ServiceEntries: 2 whole, 1 host/port\n"))
         #expect(out.contains("\ncoverage: 2026-11-22T08:01:38.124Z to 2026-11-23T10:57:24.472Z (26.9 hours), 554 calls from 7 inputs, "
-                             + "973 lines; namespaces seen: bookinfo, challengeistio, warehouse\n"))
+                             + "973 lines; namespaces seen: bookinfo, challengeistio, legacy, payments, warehouse\n"))
         #expect(out.contains("# egress-audit: add-port warehouse/amazonaws-wildcard for s3.amazonaws.com:80\n"))
         // Sections in order.
         let read = try #require(out.range(of: "== Read"))

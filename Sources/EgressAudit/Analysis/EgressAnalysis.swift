@@ -24,7 +24,8 @@ public struct EgressAnalysis: Sendable {
         for i in groups.indices where groups[i].namespace == nil {
             guard let ip = groups[i].sourceIP else { continue }
             if attributed[ip] == nil {
-                attributed[ip] = Evidence.namespace(ofPodIP: ip, served: try query.servicesServedBy(ip: ip), clusterDomain: clusterDomain)
+                attributed[ip] = Evidence.namespace(ofPodIP: ip, served: try query.servicesServedBy(ip: ip),
+                                                    answered: try query.servicesAnswered(ip: ip), clusterDomain: clusterDomain)
             }
             if let (ns, because) = attributed[ip] ?? nil {
                 groups[i].namespace = ns
@@ -32,7 +33,10 @@ public struct EgressAnalysis: Sendable {
             }
         }
         let everything = window.since == nil && window.until == nil ? nil : try query.groups(in: TimeWindow())
-        return EgressAnalysis(window: window, groups: groups, coverage: try query.coverage(in: window), evidenceGroups: everything)
+        var coverage = try query.coverage(in: window)
+        // Namespaces attributed from evidence count as seen too.
+        coverage.namespaces = Array(Set(coverage.namespaces).union(groups.compactMap(\.namespace))).sorted()
+        return EgressAnalysis(window: window, groups: groups, coverage: coverage, evidenceGroups: everything)
     }
 
     public func suggestions(entries: [ServiceEntry], options: SuggestOptions) -> [Suggestion] {

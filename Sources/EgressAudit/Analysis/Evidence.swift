@@ -56,8 +56,12 @@ public struct Evidence: Sendable {
 
     /// The namespace of a caller known only by its pod IP, from in-mesh calls whose endpoint was that IP:
     /// `served` maps their clusters (`outbound|80||svc.ns.svc.cluster.local`) to call counts.
-    public static func namespace(ofPodIP ip: String, served: [String: Int], clusterDomain: String = "cluster.local") -> (String, String)? {
+    public static func namespace(ofPodIP ip: String, served: [String: Int],
+                                 answered: [String: (namespace: String, calls: Int)] = [:],
+                                 clusterDomain: String = "cluster.local") -> (String, String)? {
         var namespaces: [String: Int] = [:]
+        var inbound = 0
+        var outbound = 0
         let suffix = ".svc." + clusterDomain
         for (cluster, calls) in served {
             guard let host = cluster.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).last,
@@ -65,8 +69,20 @@ public struct Evidence: Sendable {
             let labels = host.dropLast(suffix.count).split(separator: ".")
             guard labels.count == 2 else { continue }
             namespaces[String(labels[1]), default: 0] += calls
+            outbound += calls
         }
-        guard namespaces.count == 1, let (ns, calls) = namespaces.first else { return nil }
-        return (ns, "pod \(ip) answered \(calls) in-mesh call\(calls == 1 ? "" : "s") to services of namespace \(ns)")
+        for (_, answer) in answered {
+            namespaces[answer.namespace, default: 0] += answer.calls
+            inbound += answer.calls
+        }
+        guard namespaces.count == 1, let (ns, _) = namespaces.first else { return nil }
+        var how: [String] = []
+        if inbound > 0 {
+            let services = answered.keys.sorted().joined(separator: ", ")
+            how.append("received \(inbound) mTLS call\(inbound == 1 ? "" : "s") for \(services) (inbound SNI)")
+        }
+        if outbound > 0 { how.append("answered \(outbound) in-mesh call\(outbound == 1 ? "" : "s") to services of namespace \(ns)") }
+        return (ns, "pod \(ip) " + how.joined(separator: " and "))
     }
+
 }

@@ -21,6 +21,7 @@ public final class Ingestor {
     private let writer: CallWriter
     private let files: IngestedFiles
     private let rejectStatement: SQLiteStatement
+    private let podServiceStatement: SQLiteStatement
     private let fixedFormat: LineFormat?
     /// Called about four times a second while reading (for a progress line).
     public var onProgress: ((IngestProgress) -> Void)?
@@ -35,6 +36,12 @@ public final class Ingestor {
         writer = try CallWriter(database: database)
         files = try IngestedFiles(database: database)
         rejectStatement = try database.prepare("INSERT INTO rejects (file_id, log_file, log_line, reason, excerpt) VALUES (?1, ?2, ?3, ?4, ?5)")
+        podServiceStatement = try database.prepare("""
+            INSERT INTO pod_services (ip, service, namespace, calls, first_ts, last_ts) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (ip, service) DO UPDATE SET calls = calls + excluded.calls,
+                first_ts = min(coalesce(first_ts, excluded.first_ts), coalesce(excluded.first_ts, first_ts)),
+                last_ts = max(coalesce(last_ts, excluded.last_ts), coalesce(excluded.last_ts, last_ts))
+            """)
         fixedFormat = try options.logFormat.map { try FormatPresets.resolve($0) }
     }
 
@@ -292,6 +299,7 @@ public final class Ingestor {
             defer { queue.recycle(batch) }
             for i in 0..<batch.count { try writer.write(batch, i, fileID: fileID) }
             for reject in batch.rejects { try insertReject(reject, fileID: fileID, path: run.path) }
+            for (key, count) in batch.podServices { try savePodService(key, count) }
             run.counts.add(batch.counts)
             run.linesRead += batch.lines
             linesSinceCommit += Int(batch.lines)
@@ -332,6 +340,18 @@ public final class Ingestor {
             }
         }
         if let readError { throw readError }
+    }
+
+    private func savePodService(_ key: PodServiceKey, _ count: PodServiceCount) throws {
+        let s = podServiceStatement
+        s.bind(1, key.ip)
+        s.bind(2, key.service)
+        s.bind(3, count.namespace)
+        s.bind(4, count.calls)
+        s.bind(5, count.firstTs)
+        s.bind(6, count.lastTs)
+        try s.run()
+        s.reset()
     }
 
     private func insertReject(_ reject: (line: Int64, reason: String, excerpt: [UInt8]), fileID: Int64, path: String) throws {

@@ -22,6 +22,10 @@ final class LineProducer: @unchecked Sendable {
     private let ownedSource: [UnsafeMutablePointer<UInt8>]
     /// The format that matched the last access line (its name goes into the batch when it changes).
     private var lastFormat: LineFormat?
+    /// (pod IP, SNI) pairs met, by hash: inbound evidence is counted without making strings per line.
+    private var podServiceKeys: [UInt64: PodServiceKey] = [:]
+    /// `.svc.<cluster domain>`.
+    private let meshSuffix: String
 
     /// Whether a last line without a newline is read (a complete stream) or held for a later run (a
     /// regular file that may still be being written).
@@ -34,6 +38,7 @@ final class LineProducer: @unchecked Sendable {
          namespace: String?, pod: String?, deliverUnterminated: Bool, follow: Bool) {
         self.deliverUnterminated = deliverUnterminated
         self.follow = follow
+        self.meshSuffix = ".svc." + classifier.clusterDomain.lowercased()
         func copy(_ s: String?) -> (ByteSlice, UnsafeMutablePointer<UInt8>?) {
             guard let s else { return (.absent, nil) }
             let bytes = Array(s.utf8)
@@ -199,6 +204,7 @@ final class LineProducer: @unchecked Sendable {
         switch c.direction {
         case .inbound:
             batch.counts.inbound += 1
+            notePodService(c, record, batch)
         case .unrouted:
             batch.counts.unrouted += 1
         case .outbound:
@@ -235,6 +241,34 @@ final class LineProducer: @unchecked Sendable {
                 if batch.counts.lastTs.map({ ts > $0 }) ?? true { batch.counts.lastTs = ts }
             }
         }
+    }
+
+    /// Remembers which service the receiving pod answered for, from the Istio mTLS SNI of an inbound line.
+    /// Strings are made once per distinct (pod, SNI) in a batch: inbound lines are many, pairs few.
+    private func notePodService(_ c: Classification, _ record: AccessRecord, _ batch: RowBatch) {
+        guard c.sni.hasPrefix("outbound_."), let sniBytes = c.sni.start else { return }
+        let ip = Endpoint.split(record[.downstreamLocalAddress]).host
+        guard let ipBytes = ip.start else { return }
+        let hash = ByteHash.hash(sniBytes, c.sni.count) &+ ByteHash.hash(ipBytes, ip.count) &* 31
+        let ts = Timestamp.microseconds(record[.startTime])
+        if let key = podServiceKeys[hash], var count = batch.podServices[key] {
+            count.calls += 1
+            if let ts { count.lastTs = max(count.lastTs ?? ts, ts); count.firstTs = min(count.firstTs ?? ts, ts) }
+            batch.podServices[key] = count
+            return
+        }
+        // outbound_.<port>_.<subset>_.<service host>
+        guard let sni = c.sni.string, let ipText = ip.string else { return }
+        let parts = sni.components(separatedBy: "_.")
+        guard parts.count >= 4, let host = parts.last, host.hasSuffix(meshSuffix) else { return }
+        let labels = host.dropLast(meshSuffix.count).split(separator: ".")
+        guard labels.count == 2 else { return }
+        let key = PodServiceKey(ip: ipText, service: host)
+        podServiceKeys[hash] = key
+        var count = batch.podServices[key] ?? PodServiceCount(namespace: String(labels[1]), calls: 0, firstTs: ts, lastTs: ts)
+        count.calls += 1
+        if let ts { count.lastTs = max(count.lastTs ?? ts, ts); count.firstTs = min(count.firstTs ?? ts, ts) }
+        batch.podServices[key] = count
     }
 
     /// Lines from a container known not to be a proxy that are no access line are not errors.

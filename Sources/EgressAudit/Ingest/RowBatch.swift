@@ -31,6 +31,8 @@ final class RowBatch: @unchecked Sendable {
     var layout: String?
     /// Where the content stands after this batch, when that is a safe resume point.
     var checkpoint: (bytes: Int64, lines: Int64, tail: [UInt8])?
+    /// Inbound mTLS evidence: pod IP → service it answered for (see `Schema`, migration 2).
+    var podServices: [PodServiceKey: PodServiceCount] = [:]
     /// Set on the last batch of an input.
     var final = false
     /// On the last batch: bytes of an unterminated last line left for a later run.
@@ -62,6 +64,7 @@ final class RowBatch: @unchecked Sendable {
         layout = nil
         checkpoint = nil
         final = false
+        podServices.removeAll(keepingCapacity: true)
         heldBytes = 0
         error = nil
     }
@@ -161,4 +164,17 @@ final class RowBatch: @unchecked Sendable {
         arena = grown
         arenaCapacity = capacity
     }
+}
+
+/// A pod IP and the service host an inbound line's SNI named.
+struct PodServiceKey: Hashable {
+    var ip: String
+    var service: String
+}
+
+struct PodServiceCount {
+    var namespace: String
+    var calls: Int64
+    var firstTs: Int64?
+    var lastTs: Int64?
 }

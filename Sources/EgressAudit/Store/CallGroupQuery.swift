@@ -66,6 +66,17 @@ public struct CallGroupQuery {
         return out
     }
 
+    /// Services this pod IP answered for in inbound lines (Istio mTLS SNI): service host → (namespace, calls).
+    public func servicesAnswered(ip: String) throws -> [String: (namespace: String, calls: Int)] {
+        let statement = try database.prepare("SELECT service, namespace, calls FROM pod_services WHERE ip = ?1")
+        statement.bind(1, ip)
+        var out: [String: (String, Int)] = [:]
+        while try statement.step() {
+            if let service = statement.text(0), let ns = statement.text(1) { out[service] = (ns, Int(statement.int64(2))) }
+        }
+        return out
+    }
+
     /// What the database holds for `window`: its span, inputs, lines and calling namespaces.
     public func coverage(in window: TimeWindow) throws -> Coverage {
         var c = Coverage()

@@ -133,6 +133,19 @@ public enum Schema {
         LEFT JOIN strings pod ON pod.id = w.source_pod
         LEFT JOIN ingested_files f ON f.id = c.file_id;
         """,
+        // 2: which services a pod IP served, from inbound lines' Istio mTLS SNI
+        // (`outbound_.<port>_.<subset>_.<service>.<namespace>.svc.<domain>`): names callers' namespaces.
+        """
+        CREATE TABLE pod_services (
+            ip        TEXT NOT NULL,
+            service   TEXT NOT NULL,      -- the service host, e.g. checkout.payments.svc.cluster.local
+            namespace TEXT NOT NULL,
+            calls     INTEGER NOT NULL,   -- inbound lines seen
+            first_ts  INTEGER,
+            last_ts   INTEGER,
+            PRIMARY KEY (ip, service)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     /// Brings the database to the newest schema, one transaction per migration.
