@@ -29,6 +29,9 @@ struct WindowOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only calls before this time: RFC 3339 or a duration before now.", valueName: "time"))
     var until: String?
 
+    @Flag(name: .long, help: "Durations count back from the newest call in the database, not from now (for exported logs).")
+    var relativeToData = false
+
     @Option(name: .long, help: ArgumentHelp("Kubernetes cluster domain (for attributing callers' namespaces).", valueName: "domain"))
     var clusterDomain: String = "cluster.local"
 
@@ -40,7 +43,10 @@ struct WindowOptions: ParsableArguments {
         }
     }
 
-    var window: TimeWindow { TimeWindow(since: since.flatMap { TimeWindow.parse($0) }, until: until.flatMap { TimeWindow.parse($0) }) }
+    /// The window, durations counted back from `now`.
+    func window(now: Int64) -> TimeWindow {
+        TimeWindow(since: since.flatMap { TimeWindow.parse($0, now: now) }, until: until.flatMap { TimeWindow.parse($0, now: now) })
+    }
 }
 
 /// Pretty JSON for the documented contracts.
@@ -53,7 +59,11 @@ func printJSON<T: Encodable>(_ value: T) throws {
 /// Loads the calls, or prints why not and exits 1.
 func loadAnalysis(_ db: String, _ window: WindowOptions) throws -> EgressAnalysis {
     do {
-        return try EgressAnalysis.load(databasePath: db, window: window.window, clusterDomain: window.clusterDomain)
+        var now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        if window.relativeToData, let newest = try CallGroupQuery(database: QueryRunner(databasePath: db).database).newestCall() {
+            now = newest
+        }
+        return try EgressAnalysis.load(databasePath: db, window: window.window(now: now), clusterDomain: window.clusterDomain)
     } catch {
         Terminal.err("egress-audit: \(error)\n")
         throw ExitCode(1)

@@ -11,7 +11,7 @@ struct EgressAuditCommand: ParsableCommand {
             2 a --fail-on-* gate found something; 64 the command line was wrong.
             """,
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, IngestCommand.self, TailCommand.self, SuggestCommand.self, UnusedCommand.self, SQLCommand.self]
+        subcommands: [AnalyzeCommand.self, IngestCommand.self, TailCommand.self, SuggestCommand.self, UnusedCommand.self, ReportCommand.self, SQLCommand.self]
     )
 }
 

@@ -1,6 +1,6 @@
 /// Output formats for row results (`sql`, reports).
 public enum ResultFormat: String, CaseIterable, Sendable {
-    case table, csv, json
+    case table, csv, json, markdown
 
     /// A formatter writing to `write`.
     public func formatter(write: @escaping (String) -> Void, width: Int? = nil) -> RowFormatter {
@@ -8,6 +8,7 @@ public enum ResultFormat: String, CaseIterable, Sendable {
         case .table: return TableFormatter(write: write, width: width)
         case .csv: return CSVFormatter(write: write)
         case .json: return JSONRowsFormatter(write: write)
+        case .markdown: return MarkdownFormatter(write: write)
         }
     }
 }

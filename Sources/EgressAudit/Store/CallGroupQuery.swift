@@ -134,3 +134,10 @@ extension CallGroupQuery {
         return (out, last)
     }
 }
+
+extension CallGroupQuery {
+    /// The start of the newest call, epoch microseconds (the "now" of `--relative-to-data`).
+    public func newestCall() throws -> Int64? {
+        try database.scalar("SELECT max(ts) FROM call_facts")
+    }
+}

@@ -1,0 +1,17 @@
+-- name: blocked-by-workload
+-- title: Blocked calls by namespace and workload
+-- description: Which namespaces and pods were refused how often, and how many distinct destinations they tried.
+-- param: since = : only calls from this time on
+-- param: until = : only calls before this time
+-- param: namespace = : only this namespace
+SELECT coalesce(source_namespace, '(unknown)') AS namespace,
+       coalesce(source_pod, '(unknown)') AS pod,
+       count(*) AS blocked_calls,
+       count(DISTINCT coalesce(dest_host, dest_ip) || ':' || coalesce(dest_port, '')) AS destinations,
+       max(ts) AS last_seen
+FROM calls
+WHERE verdict = 'blocked'
+  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
+  AND (:namespace IS NULL OR source_namespace = :namespace)
+GROUP BY 1, 2
+ORDER BY blocked_calls DESC, namespace, pod;

@@ -1,0 +1,18 @@
+-- name: blocked-destinations
+-- title: Blocked destinations
+-- description: Every destination (host, or IP when no host is known) and port whose calls were refused for want of a ServiceEntry, with the namespaces that called it and when.
+-- param: since = : only calls from this time on (RFC 3339 or a duration such as 7d)
+-- param: until = : only calls before this time
+-- param: namespace = : only calls from this namespace
+SELECT coalesce(dest_host, dest_ip) AS destination,
+       dest_port AS port,
+       count(*) AS calls,
+       group_concat(DISTINCT source_namespace) AS namespaces,
+       min(ts) AS first_seen,
+       max(ts) AS last_seen
+FROM calls
+WHERE verdict = 'blocked'
+  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
+  AND (:namespace IS NULL OR source_namespace = :namespace)
+GROUP BY 1, 2
+ORDER BY calls DESC, destination, port;

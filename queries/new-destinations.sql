@@ -1,0 +1,20 @@
+-- name: new-destinations
+-- title: New external destinations
+-- description: External destinations (any verdict but internal) first called at or after the given time: what started to be called recently.
+-- param: since = 1d : first seen at or after this time (RFC 3339 or a duration before now, or before the newest call with --relative-to-data)
+-- param: namespace = : only calls from this namespace
+SELECT destination, port, verdicts, calls, namespaces, first_seen
+FROM (
+    SELECT coalesce(dest_host, dest_ip) AS destination,
+           dest_port AS port,
+           group_concat(DISTINCT verdict) AS verdicts,
+           count(*) AS calls,
+           group_concat(DISTINCT source_namespace) AS namespaces,
+           min(ts) AS first_seen,
+           min(ts_us) AS first_us
+    FROM calls
+    WHERE verdict != 'internal' AND (:namespace IS NULL OR source_namespace = :namespace)
+    GROUP BY 1, 2
+)
+WHERE :since IS NULL OR first_us >= :since
+ORDER BY first_seen, destination, port;

@@ -1,0 +1,19 @@
+-- name: workload-inventory
+-- title: Egress inventory per workload
+-- description: Every external destination each workload reaches, with the verdict of its calls: the list to review before REGISTRY_ONLY.
+-- param: since = : only calls from this time on
+-- param: until = : only calls before this time
+-- param: namespace = : only this namespace
+SELECT coalesce(source_namespace, '(unknown)') AS namespace,
+       coalesce(source_pod, source_ip, '(unknown)') AS workload,
+       coalesce(dest_host, dest_ip) AS destination,
+       dest_port AS port,
+       verdict,
+       count(*) AS calls,
+       max(ts) AS last_seen
+FROM calls
+WHERE verdict != 'internal'
+  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
+  AND (:namespace IS NULL OR source_namespace = :namespace)
+GROUP BY 1, 2, 3, 4, 5
+ORDER BY namespace, workload, destination, port, verdict;
