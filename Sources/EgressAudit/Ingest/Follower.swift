@@ -31,8 +31,16 @@ public final class Follower {
     private var inotify: Int32 = -1
     private var watched: Set<String> = []
     private var firstScan = true
-    /// Problems met while following (a file that could not be read); the loop goes on.
+    /// Problems met while following (a file that could not be read), each once; the loop goes on.
     public private(set) var errors: [String] = []
+    private var errorsSeen = Set<String>()
+    /// Distinct problems remembered at most (days of following keep memory flat).
+    private let errorLimit = 1000
+
+    private func report(_ message: String) {
+        guard errorsSeen.count < errorLimit, errorsSeen.insert(message).inserted else { return }
+        errors.append(message)
+    }
 
     public init(ingestor: Ingestor, options: FollowOptions) {
         self.ingestor = ingestor
@@ -74,7 +82,7 @@ public final class Follower {
             let size = Int64(st.st_size)
             let changed = size != t.size || st.st_mtim.tv_sec != t.modified.tv_sec || st.st_mtim.tv_nsec != t.modified.tv_nsec
             if changed {
-                do { try ingestor.ingest(descriptor: t.descriptor, path: t.path) } catch { errors.append("\(t.path): \(error)") }
+                do { try ingestor.ingest(descriptor: t.descriptor, path: t.path) } catch { report("\(t.path): \(error)") }
                 t.size = size
                 t.modified = st.st_mtim
                 if t.goneSince != nil { t.goneSince = now }  // still being written: keep draining
@@ -107,12 +115,12 @@ public final class Follower {
                 continue
             }
             let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { errors.append("\(path): cannot open (\(String(cString: strerror(errno))))"); continue }
+            guard fd >= 0 else { report("\(path): cannot open (\(String(cString: strerror(errno))))"); continue }
             var st = stat()
             fstat(fd, &st)
             // Files there at start are followed from their end, unless their content is known already.
             if firstScan && !options.fromStart {
-                do { try ingestor.markAsRead(descriptor: fd, path: path) } catch { errors.append("\(path): \(error)") }
+                do { try ingestor.markAsRead(descriptor: fd, path: path) } catch { report("\(path): \(error)") }
             }
             // A zero time forces the first read (new files are read from their start).
             tracked[key] = Tracked(path: path, descriptor: fd, size: -1, modified: timespec(), goneSince: nil)
