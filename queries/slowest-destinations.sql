@@ -17,6 +17,6 @@ SELECT destination, port, n AS calls,
        max(CASE WHEN rank = (n * 95 + 99) / 100 THEN duration_ms END) AS p95_ms,
        max(duration_ms) AS max_ms
 FROM d
-WHERE n >= CAST(:min_calls AS INTEGER)
+WHERE n >= coalesce(CAST(:min_calls AS INTEGER), 1)
 GROUP BY destination, port
 ORDER BY p95_ms DESC, destination, port;

@@ -17,4 +17,4 @@ WHERE verdict IN ('allowed', 'passthrough')
   AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
 GROUP BY 1, 2, 3, 4
 ORDER BY bytes_total DESC, namespace, workload, destination
-LIMIT CAST(:limit AS INTEGER);
+LIMIT coalesce(CAST(:limit AS INTEGER), -1);

@@ -95,6 +95,13 @@ struct TailCommand: ParsableCommand {
         }
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
+        // A blocked signal mask is inherited: a parent that started us with these blocked (a Foundation
+        // `Process` launched from a Dispatch thread does) would otherwise leave SIGTERM pending forever.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGINT)
+        sigaddset(&stopSignals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
 
         let follower = Follower(ingestor: ingestor, options: FollowOptions(
             patterns: paths, fromStart: fromStart, interval: Double(interval) / 1000))

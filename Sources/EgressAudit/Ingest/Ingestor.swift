@@ -306,7 +306,9 @@ public final class Ingestor {
             summary.add(batch)
             if let name = batch.layout { layout = name }
             if let error = batch.error { readError = error }
-            if let (bytes, lines, tail) = batch.checkpoint,
+            // A new input with no complete line yet (its first line or CRI record still being written) is not
+            // recorded: the transaction is rolled back, instead of adding an ingested_files row per read.
+            if let (bytes, lines, tail) = batch.checkpoint, !(batch.final && run.isNew && bytes == 0),
                batch.final || linesSinceCommit >= options.batchLines || Date().timeIntervalSince(lastCommit) > options.commitInterval {
                 run.checkpoint.bytes = bytes
                 run.checkpoint.lines = lines

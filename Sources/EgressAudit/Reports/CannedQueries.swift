@@ -12,7 +12,7 @@ enum CannedQueries {
             -- param: until = : only calls before this time
             -- param: namespace = : only this namespace
             SELECT coalesce(source_namespace, '(unknown)') AS namespace,
-                   coalesce(source_pod, '(unknown)') AS pod,
+                   coalesce(source_pod, source_ip, '(unknown)') AS workload,
                    count(*) AS blocked_calls,
                    count(DISTINCT coalesce(dest_host, dest_ip) || ':' || coalesce(dest_port, '')) AS destinations,
                    max(ts) AS last_seen
@@ -21,7 +21,7 @@ enum CannedQueries {
               AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
               AND (:namespace IS NULL OR source_namespace = :namespace)
             GROUP BY 1, 2
-            ORDER BY blocked_calls DESC, namespace, pod;
+            ORDER BY blocked_calls DESC, namespace, workload;
 
             """),
         ("blocked-destinations.sql", """
@@ -228,7 +228,7 @@ enum CannedQueries {
                    max(CASE WHEN rank = (n * 95 + 99) / 100 THEN duration_ms END) AS p95_ms,
                    max(duration_ms) AS max_ms
             FROM d
-            WHERE n >= CAST(:min_calls AS INTEGER)
+            WHERE n >= coalesce(CAST(:min_calls AS INTEGER), 1)
             GROUP BY destination, port
             ORDER BY p95_ms DESC, destination, port;
 
@@ -253,7 +253,7 @@ enum CannedQueries {
               AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
             GROUP BY 1, 2, 3, 4
             ORDER BY bytes_total DESC, namespace, workload, destination
-            LIMIT CAST(:limit AS INTEGER);
+            LIMIT coalesce(CAST(:limit AS INTEGER), -1);
 
             """),
         ("workload-inventory.sql", """

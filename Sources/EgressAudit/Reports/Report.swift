@@ -57,9 +57,14 @@ public struct Report: Equatable, Sendable {
                 }
                 let pname = value[..<equals].trimmingCharacters(in: .whitespaces)
                 let rest = value[value.index(after: equals)...]
-                let parts = rest.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-                let def = parts.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-                let help = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+                // The help starts at the first `:` that is not between two digits, so a default time
+                // (`2026-11-23T10:00:00Z`) keeps its colons.
+                let chars = Array(rest)
+                let split = chars.indices.first { i in
+                    chars[i] == ":" && !(i > 0 && i + 1 < chars.count && chars[i - 1].isNumber && chars[i + 1].isNumber)
+                }
+                let def = String(chars[..<(split ?? chars.count)]).trimmingCharacters(in: .whitespaces)
+                let help = split.map { String(chars[($0 + 1)...]).trimmingCharacters(in: .whitespaces) } ?? ""
                 guard !pname.isEmpty, pname.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                     throw ReportError.badHeader(source: source, line: String(line), reason: "parameter names are letters, digits and _")
                 }

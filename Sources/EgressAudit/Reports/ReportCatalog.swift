@@ -37,7 +37,7 @@ public struct ReportCatalog: Sendable {
     }
 
     /// Values to bind for `report`: `given` (name → text) over the defaults; times converted to epoch
-    /// microseconds relative to `now`; integers as integers; everything else as text.
+    /// microseconds relative to `now`; integers (canonical: `42`, not `007`) as integers; everything else as text.
     public static func bindings(for report: Report, given: [String: String], now: Int64) throws -> [String: SQLValue] {
         let known = Set(report.parameters.map(\.name))
         for name in given.keys where !known.contains(name) {
@@ -52,7 +52,8 @@ public struct ReportCatalog: Sendable {
                                                    reason: "give RFC 3339 (2026-11-23T10:00:00Z) or a duration such as 90m, 2h, 7d")
                 }
                 out[p.name] = .integer(micros)
-            } else if let i = Int64(text) {
+            } else if let i = Int64(text), String(i) == text {
+                // Only the canonical form: `007` stays text (a namespace may be named so).
                 out[p.name] = .integer(i)
             } else {
                 out[p.name] = .text(text)
