@@ -667,3 +667,34 @@ struct GrowingFileTests {
         #expect(try callCount(scratch.db) == 2)
     }
 }
+
+@Suite("Ingest: copies of content already read")
+struct PrefixCopyTests {
+    @Test("a copy of the first part of a file read further (over 64 KiB) adds nothing, plain or gzipped")
+    func prefixCopyAddsNothing() throws {
+        let scratch = try IngestScratch()
+        let log = scratch.file("x.log")
+        try write(log, accessLines(0..<1_000))
+        #expect(try ingest(scratch.db, [log]).outbound.total == 1_000)
+        // A copy cut at a line boundary past the first 64 KiB, as logrotate's copy might be when caught early.
+        let copy = scratch.file("x.log.1")
+        try write(copy, accessLines(0..<600))
+        let again = try ingest(scratch.db, [copy])
+        #expect(again.outbound.total == 0)
+        #expect(again.unchangedFiles == 1)
+        try gzipFile(copy, to: copy + ".gz")
+        #expect(try ingest(scratch.db, [copy + ".gz"]).outbound.total == 0)
+        #expect(try callCount(scratch.db) == 1_000)
+    }
+
+    @Test("a file sharing only a short head with a known one is still new content")
+    func shortSharedHeadIsNew() throws {
+        let scratch = try IngestScratch()
+        let a = scratch.file("a.log")
+        try write(a, accessLines(0..<1_000))
+        _ = try ingest(scratch.db, [a])
+        let b = scratch.file("b.log")
+        try write(b, accessLines(0..<3) + accessLines(5_000..<5_003))
+        #expect(try ingest(scratch.db, [b]).outbound.total == 6)
+    }
+}

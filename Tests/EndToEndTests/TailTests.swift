@@ -544,8 +544,7 @@ struct TailTests {
         try TailE2E.expectNoDuplicates(db: box.db, in: box)
     }
 
-    @Test("copytruncate with lines written between the copy and the truncate: the copy adds nothing",
-          .disabled("not met: a copy shorter than what tail already read is not recognised (no candidate by head, or its checkpoint lies past the copy's end), so all its lines are stored again"))
+    @Test("copytruncate with lines written between the copy and the truncate: the copy adds nothing")
     func copyTruncateWithLinesBetween() throws {
         let box = try TailSandbox()
         let file = box.log("x.log")
@@ -571,8 +570,7 @@ struct TailTests {
         try TailE2E.expectNoDuplicates(db: box.db, in: box)
     }
 
-    @Test("copytruncate in a followed folder: the copy, seen by tail while it is still being written, adds nothing",
-          .disabled("not met: a prefix of known content (the copy half written) is taken for a new input; its lines are stored again"))
+    @Test("copytruncate in a followed folder: the copy, seen by tail while it is still being written, adds nothing")
     func copyTruncateCopySeenWhileWritten() throws {
         let box = try TailSandbox()
         let file = box.log("x.log")
@@ -588,8 +586,8 @@ struct TailTests {
         let content = try #require(FileManager.default.contents(atPath: file))
         let copy = file + ".1"
         try append(copy, String(decoding: content.prefix(content.count / 2), as: UTF8.self))
-        let before = try TailE2E.lastRead(db: box.db, in: box)
-        try TailE2E.waitForRead(after: before, db: box.db, in: box)
+        // Recognised as read, the half copy leaves no trace to wait for: give tail a few intervals to see it.
+        usleep(400_000)
         try append(copy, String(decoding: content.dropFirst(content.count / 2), as: UTF8.self))
         #expect(truncate(file, 0) == 0)
         try write(writer, lines.lines(2))
@@ -687,7 +685,7 @@ struct TailTests {
     func criPartialRecord() throws {
         let box = try TailSandbox()
         let file = box.log("0.log")
-        try append(file, lines.cri(lines.line()) + "\n")
+        try append(file, lines.cri(lines.line(.blackHole)) + "\n")
         let tail = try TailProcess(["--from-start", box.logs], db: box.db, in: box)
         defer { tail.stop() }
         try TailE2E.waitForCount(1, db: box.db, in: box)
@@ -702,7 +700,7 @@ struct TailTests {
 
         try append(file, lines.cri(String(long[cut...])) + "\n")
         try TailE2E.waitForCount(2, db: box.db, in: box)
-        try append(file, lines.cri(lines.line()) + "\n")
+        try append(file, lines.cri(lines.line(.blackHole)) + "\n")
         try TailE2E.waitForCount(3, db: box.db, in: box)
         #expect(tail.terminate() == 0)
         #expect(try TailE2E.count(db: box.db, in: box) == 3)

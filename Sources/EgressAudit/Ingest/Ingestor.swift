@@ -182,6 +182,10 @@ public final class Ingestor {
                 resumed = (candidate, counts)
             case .mismatch:
                 continue
+            case .prefix:
+                // A copy of content read already: nothing is new.
+                summary.unchangedFiles += 1
+                return true
             case .consumedMismatch:
                 guard path != "-" else {
                     throw InputError.readFailed(path: path, reason: "its start matches an input ingested before but its content differs later; standard input cannot be read twice, so save it to a file and ingest that")
@@ -192,6 +196,11 @@ public final class Ingestor {
             }
             if resumed != nil { break }
         }
+        if resumed == nil, !gzip, let size = raw.fileSize, try isPrefixOfReadContent(head: head, size: size, raw: raw) {
+            // A copy of content read already (copytruncate, a copy caught while written): nothing is new.
+            summary.unchangedFiles += 1
+            return true
+        }
         if let (checkpoint, _) = resumed {
             if checkpoint.bytes > 0 { summary.resumedFiles += 1 }
         }
@@ -201,7 +210,24 @@ public final class Ingestor {
         return true
     }
 
-    private enum Location { case verified, mismatch, consumedMismatch }
+    /// Whether this plain file of `size` bytes is the start of an input read further already: its head and
+    /// the line before one of that input's past checkpoints match, and it is no longer than what was read.
+    private func isPrefixOfReadContent(head: [UInt8], size: Int64, raw: FileByteSource) throws -> Bool {
+        let past = try head.withUnsafeBytes { try files.pastCheckpoints(head: $0, size: size) }
+        for checkpoint in past where checkpoint.readTo >= size {
+            guard let tail = raw.bytes(at: checkpoint.bytes - Int64(checkpoint.tailLength), count: checkpoint.tailLength),
+                  ContentHash.of(tail) == checkpoint.tailHash else { continue }
+            return true
+        }
+        return false
+    }
+
+    private enum Location {
+        case verified, mismatch, consumedMismatch
+        /// The input ends before the checkpoint and its whole 64 KiB head is the known input's: a copy of a
+        /// part already read (the fingerprint rule log shippers use).
+        case prefix
+    }
 
     /// Checks that the content holds `candidate`'s last line at its checkpoint and positions `reader` after it.
     private func locate(_ candidate: FileCheckpoint, reader: inout LineReader, raw: FileByteSource, gzip: Bool) throws -> Location {
@@ -217,7 +243,10 @@ public final class Ingestor {
         }
         if !gzip, let size = raw.fileSize {
             // A plain file: read the tail where it should be and seek past the checkpoint.
-            guard size >= target, let tail = raw.bytes(at: tailStart, count: candidate.tailLength),
+            if size < target {
+                return candidate.headLength >= Ingestor.headSize ? .prefix : .mismatch
+            }
+            guard let tail = raw.bytes(at: tailStart, count: candidate.tailLength),
                   ContentHash.of(tail) == candidate.tailHash, raw.seek(to: target) else { return .mismatch }
             reader = LineReader(source: raw, startOffset: target, startLine: candidate.lines + 1)
             return .verified
@@ -229,6 +258,7 @@ public final class Ingestor {
         let skipped = try reader.skipInSource(target - fromBuffer, keepingLast: candidate.tailLength, tail: &tail)
         kept.append(contentsOf: tail)
         if kept.count > candidate.tailLength { kept.removeFirst(kept.count - candidate.tailLength) }
+        if skipped < target - fromBuffer && candidate.headLength >= Ingestor.headSize { return .prefix }
         guard skipped == target - fromBuffer, ContentHash.of(kept) == candidate.tailHash else { return .consumedMismatch }
         reader.setNextLineNumber(candidate.lines + 1)
         return .verified

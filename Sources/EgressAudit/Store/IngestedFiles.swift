@@ -31,6 +31,9 @@ final class IngestedFiles {
     private let byHead: SQLiteStatement
     private let create: SQLiteStatement
     private let update: SQLiteStatement
+    private let history: SQLiteStatement
+    private let historyHeadLengths: SQLiteStatement
+    private let historyByHead: SQLiteStatement
 
     init(database: SQLiteDatabase) throws {
         self.database = database
@@ -44,6 +47,16 @@ final class IngestedFiles {
             INSERT INTO ingested_files (path, head_len, head_hash, tail_len, tail_hash, bytes, lines, compressed, layout,
                                         first_ingested_at, last_ingested_at)
             VALUES (?1, 0, 0, 0, 0, 0, 0, ?2, NULL, ?3, ?3)
+            """)
+        history = try database.prepare("""
+            INSERT OR REPLACE INTO file_checkpoints (file_id, bytes, lines, head_len, head_hash, tail_len, tail_hash)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """)
+        historyHeadLengths = try database.prepare(
+            "SELECT DISTINCT head_len FROM file_checkpoints WHERE head_len > 0 AND head_len <= ?1 AND bytes <= ?2")
+        historyByHead = try database.prepare("""
+            SELECT c.bytes, c.tail_len, c.tail_hash, f.bytes FROM file_checkpoints c JOIN ingested_files f ON f.id = c.file_id
+            WHERE c.head_len = ?1 AND c.head_hash = ?2 AND c.bytes <= ?3 ORDER BY c.bytes DESC
             """)
         update = try database.prepare("""
             UPDATE ingested_files SET path = ?2, head_len = ?3, head_hash = ?4, tail_len = ?5, tail_hash = ?6, bytes = ?7,
@@ -114,5 +127,38 @@ final class IngestedFiles {
         u.bind(18, now)
         try u.run()
         u.reset()
+        guard c.bytes > 0 else { return }
+        let h = history
+        h.bind(1, c.id)
+        h.bind(2, c.bytes)
+        h.bind(3, c.lines)
+        h.bind(4, Int64(c.headLength))
+        h.bind(5, Int64(bitPattern: c.headHash))
+        h.bind(6, Int64(c.tailLength))
+        h.bind(7, Int64(bitPattern: c.tailHash))
+        try h.run()
+        h.reset()
+    }
+
+    /// Checkpoints of known inputs that a content of `size` bytes starting with `head` could have passed
+    /// through (same head, offset within `size`), newest offset first, with how far their input was read.
+    func pastCheckpoints(head: UnsafeRawBufferPointer, size: Int64) throws -> [(bytes: Int64, tailLength: Int, tailHash: UInt64, readTo: Int64)] {
+        var lengths: [Int] = []
+        historyHeadLengths.bind(1, Int64(head.count))
+        historyHeadLengths.bind(2, size)
+        while try historyHeadLengths.step() { lengths.append(Int(historyHeadLengths.int64(0))) }
+        historyHeadLengths.reset()
+        var found: [(Int64, Int, UInt64, Int64)] = []
+        for length in lengths {
+            historyByHead.bind(1, Int64(length))
+            historyByHead.bind(2, Int64(bitPattern: ContentHash.of(UnsafeRawBufferPointer(rebasing: head[0..<length]))))
+            historyByHead.bind(3, size)
+            while try historyByHead.step() {
+                let s = historyByHead
+                found.append((s.int64(0), Int(s.int64(1)), UInt64(bitPattern: s.int64(2)), s.int64(3)))
+            }
+            historyByHead.reset()
+        }
+        return found.sorted { $0.0 > $1.0 }
     }
 }

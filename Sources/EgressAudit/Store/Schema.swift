@@ -146,6 +146,23 @@ public enum Schema {
             PRIMARY KEY (ip, service)
         ) WITHOUT ROWID;
         """,
+        // 3: every checkpoint an input went through, so a shorter copy of content already read (a
+        // copytruncate copy, a copy caught while it is written) is recognised as read.
+        """
+        CREATE TABLE file_checkpoints (
+            file_id   INTEGER NOT NULL REFERENCES ingested_files(id),
+            bytes     INTEGER NOT NULL,
+            lines     INTEGER NOT NULL,
+            head_len  INTEGER NOT NULL,
+            head_hash INTEGER NOT NULL,
+            tail_len  INTEGER NOT NULL,
+            tail_hash INTEGER NOT NULL,
+            PRIMARY KEY (file_id, bytes)
+        ) WITHOUT ROWID;
+        CREATE INDEX file_checkpoints_by_head ON file_checkpoints(head_len, head_hash);
+        INSERT INTO file_checkpoints SELECT id, bytes, lines, head_len, head_hash, tail_len, tail_hash
+            FROM ingested_files WHERE bytes > 0;
+        """,
     ]
 
     /// Brings the database to the newest schema, one transaction per migration.
