@@ -270,9 +270,12 @@ struct ReportBindingTests {
         #expect(throws: ReportError.badParameter(report: "blocked-destinations", name: "since", value: "yesterday", reason: reason)) {
             try ReportCatalog.bindings(for: blocked, given: ["since": "yesterday"], now: sampleNow)
         }
-        #expect(throws: ReportError.badParameter(report: "blocked-destinations", name: "until", value: "7 days", reason: reason)) {
-            try ReportCatalog.bindings(for: blocked, given: ["until": "7 days"], now: sampleNow)
+        #expect(throws: ReportError.badParameter(report: "blocked-destinations", name: "until", value: "7 fortnights", reason: reason)) {
+            try ReportCatalog.bindings(for: blocked, given: ["until": "7 fortnights"], now: sampleNow)
         }
+        // Spelled-out durations, as the issue writes them, are accepted.
+        #expect(try ReportCatalog.bindings(for: blocked, given: ["since": "-7 days"], now: sampleNow)["since"]
+                == .integer(sampleNow - 7 * 86_400_000_000))
         #expect(ReportError.badParameter(report: "r", name: "since", value: "x", reason: "why").description
                 == "report r: parameter since = 'x': why")
     }
