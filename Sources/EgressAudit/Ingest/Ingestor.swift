@@ -329,7 +329,7 @@ public final class Ingestor {
             defer { queue.recycle(batch) }
             for i in 0..<batch.count { try writer.write(batch, i, fileID: fileID) }
             for reject in batch.rejects { try insertReject(reject, fileID: fileID, path: run.path) }
-            for (key, count) in batch.podServices { try savePodService(key, count) }
+            for (_, entry) in batch.podServices { try savePodService(entry.key, entry.count) }
             run.counts.add(batch.counts)
             run.linesRead += batch.lines
             linesSinceCommit += Int(batch.lines)

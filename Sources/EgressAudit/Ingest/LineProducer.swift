@@ -23,7 +23,7 @@ final class LineProducer: @unchecked Sendable {
     /// The format that matched the last access line (its name goes into the batch when it changes).
     private var lastFormat: LineFormat?
     /// (pod IP, SNI) pairs met, by hash: inbound evidence is counted without making strings per line.
-    private var podServiceKeys: [UInt64: PodServiceKey] = [:]
+    private var podServiceKeys: [UInt64: (key: PodServiceKey, namespace: String)] = [:]
     /// `.svc.<cluster domain>`.
     private let meshSuffix: String
 
@@ -251,24 +251,31 @@ final class LineProducer: @unchecked Sendable {
         guard let ipBytes = ip.start else { return }
         let hash = ByteHash.hash(sniBytes, c.sni.count) &+ ByteHash.hash(ipBytes, ip.count) &* 31
         let ts = Timestamp.microseconds(record[.startTime])
-        if let key = podServiceKeys[hash], var count = batch.podServices[key] {
-            count.calls += 1
-            if let ts { count.lastTs = max(count.lastTs ?? ts, ts); count.firstTs = min(count.firstTs ?? ts, ts) }
-            batch.podServices[key] = count
+        if batch.podServices[hash] != nil {
+            batch.podServices[hash]!.count.calls += 1
+            if let ts {
+                batch.podServices[hash]!.count.lastTs = max(batch.podServices[hash]!.count.lastTs ?? ts, ts)
+                batch.podServices[hash]!.count.firstTs = min(batch.podServices[hash]!.count.firstTs ?? ts, ts)
+            }
             return
         }
-        // outbound_.<port>_.<subset>_.<service host>
-        guard let sni = c.sni.string, let ipText = ip.string else { return }
-        let parts = sni.components(separatedBy: "_.")
-        guard parts.count >= 4, let host = parts.last, host.hasSuffix(meshSuffix) else { return }
-        let labels = host.dropLast(meshSuffix.count).split(separator: ".")
-        guard labels.count == 2 else { return }
-        let key = PodServiceKey(ip: ipText, service: host)
-        podServiceKeys[hash] = key
-        var count = batch.podServices[key] ?? PodServiceCount(namespace: String(labels[1]), calls: 0, firstTs: ts, lastTs: ts)
-        count.calls += 1
-        if let ts { count.lastTs = max(count.lastTs ?? ts, ts); count.firstTs = min(count.firstTs ?? ts, ts) }
-        batch.podServices[key] = count
+        // First time in this batch: name the pair (outbound_.<port>_.<subset>_.<service host>).
+        let key: PodServiceKey
+        let namespace: String
+        if let known = podServiceKeys[hash] {
+            key = known.key
+            namespace = known.namespace
+        } else {
+            guard let sni = c.sni.string, let ipText = ip.string else { return }
+            let parts = sni.components(separatedBy: "_.")
+            guard parts.count >= 4, let host = parts.last, host.hasSuffix(meshSuffix) else { return }
+            let labels = host.dropLast(meshSuffix.count).split(separator: ".")
+            guard labels.count == 2 else { return }
+            key = PodServiceKey(ip: ipText, service: host)
+            namespace = String(labels[1])
+            podServiceKeys[hash] = (key, namespace)
+        }
+        batch.podServices[hash] = (key, PodServiceCount(namespace: namespace, calls: 1, firstTs: ts, lastTs: ts))
     }
 
     /// Lines from a container known not to be a proxy that are no access line are not errors.

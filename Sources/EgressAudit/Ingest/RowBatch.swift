@@ -31,8 +31,9 @@ final class RowBatch: @unchecked Sendable {
     var layout: String?
     /// Where the content stands after this batch, when that is a safe resume point.
     var checkpoint: (bytes: Int64, lines: Int64, tail: [UInt8])?
-    /// Inbound mTLS evidence: pod IP → service it answered for (see `Schema`, migration 2).
-    var podServices: [PodServiceKey: PodServiceCount] = [:]
+    /// Inbound mTLS evidence: pod IP → service it answered for (see `Schema`, migration 2), keyed by a
+    /// hash of the line's pod address and SNI so counting costs no `String` per line.
+    var podServices: [UInt64: (key: PodServiceKey, count: PodServiceCount)] = [:]
     /// Set on the last batch of an input.
     var final = false
     /// On the last batch: bytes of an unterminated last line left for a later run.
