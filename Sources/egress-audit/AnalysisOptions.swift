@@ -32,8 +32,6 @@ struct WindowOptions: ParsableArguments {
     @Flag(name: .long, help: "Durations count back from the newest call in the database, not from now (for exported logs).")
     var relativeToData = false
 
-    @Option(name: .long, help: ArgumentHelp("Kubernetes cluster domain (for attributing callers' namespaces).", valueName: "domain"))
-    var clusterDomain: String = "cluster.local"
 
     func validate() throws {
         for (name, value) in [("--since", since), ("--until", until)] {
@@ -57,13 +55,13 @@ func printJSON<T: Encodable>(_ value: T) throws {
 }
 
 /// Loads the calls, or prints why not and exits 1.
-func loadAnalysis(_ db: String, _ window: WindowOptions) throws -> EgressAnalysis {
+func loadAnalysis(_ db: String, _ window: WindowOptions, clusterDomain: String) throws -> EgressAnalysis {
     do {
         var now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         if window.relativeToData, let newest = try CallGroupQuery(database: QueryRunner(databasePath: db).database).newestCall() {
             now = newest
         }
-        return try EgressAnalysis.load(databasePath: db, window: window.window(now: now), clusterDomain: window.clusterDomain)
+        return try EgressAnalysis.load(databasePath: db, window: window.window(now: now), clusterDomain: clusterDomain)
     } catch {
         Terminal.err("egress-audit: \(error)\n")
         throw ExitCode(1)

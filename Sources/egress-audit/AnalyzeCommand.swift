@@ -16,8 +16,8 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var entries: EntriesOptions
     @OptionGroup var window: WindowOptions
 
-    @Option(name: .long, help: ArgumentHelp("Access-log format (default: detected per line).", valueName: "format"))
-    var logFormat: String?
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var cluster: ClusterDomainOption
 
     @Option(name: .long, help: ArgumentHelp("Propose *.domain when at least N distinct hosts under it were seen.", valueName: "N"))
     var wildcardMin: Int?
@@ -25,8 +25,7 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         let ingestor: Ingestor
         do {
-            ingestor = try Ingestor(databasePath: database.path,
-                                    options: IngestOptions(logFormat: logFormat, classifier: ClassifierConfig(clusterDomain: window.clusterDomain)))
+            ingestor = try Ingestor(databasePath: database.path, options: source.ingestOptions(clusterDomain: cluster.clusterDomain))
         } catch {
             Terminal.err("egress-audit: \(error)\n")
             throw ExitCode(1)
@@ -34,7 +33,7 @@ struct AnalyzeCommand: ParsableCommand {
         let summary = ingestor.ingest(paths: paths)
         for error in summary.errors { Terminal.err("egress-audit: \(error)\n") }
         let loaded = entries.load()
-        let analysis = try loadAnalysis(database.path, window)
+        let analysis = try loadAnalysis(database.path, window, clusterDomain: cluster.clusterDomain)
         let suggestions = analysis.suggestions(entries: loaded.entries, options: SuggestOptions(
             defaultNamespace: entries.defaultNamespace, wildcardMinimum: wildcardMin))
         let usage = analysis.usage(entries: loaded.entries)

@@ -18,36 +18,16 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Log files, folders (read recursively) or - for standard input.", valueName: "path"))
     var paths: [String]
 
-    @Option(name: .long, help: ArgumentHelp("A preset (istio-1.23, istio-1.9, istio-1.8, istio-1.3, istio-1.2, istio-1.1, envoy), json, or an Envoy format string. Default: detected per file.", valueName: "format"))
-    var logFormat: String?
-
-    @Option(name: .long, help: ArgumentHelp("Namespace of the calling workload, when neither the log wrapper nor the path says.", valueName: "ns"))
-    var namespace: String?
-
-    @Option(name: .long, help: ArgumentHelp("Pod of the calling workload, when neither the log wrapper nor the path says.", valueName: "pod"))
-    var pod: String?
-
-    @Option(name: .long, help: ArgumentHelp("Kubernetes cluster domain: hosts under .svc.<domain> are in-mesh.", valueName: "domain"))
-    var clusterDomain: String = "cluster.local"
-
-    @Option(name: .long, help: ArgumentHelp("An in-mesh host that is an egress gateway (services named *egressgateway* are known).", valueName: "host"))
-    var egressGateway: [String] = []
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var cluster: ClusterDomainOption
 
     @Option(name: .long, help: "Summary format: text (stderr) or json (stdout).")
     var format: SummaryFormat = .text
 
     enum SummaryFormat: String, ExpressibleByArgument { case text, json }
 
-    func validate() throws {
-        if let logFormat {
-            do { _ = try FormatPresets.resolve(logFormat) } catch { throw ValidationError("\(error)") }
-        }
-    }
-
     func run() throws {
-        let options = IngestOptions(logFormat: logFormat,
-                                    classifier: ClassifierConfig(clusterDomain: clusterDomain, egressGatewayHosts: egressGateway),
-                                    namespace: namespace, pod: pod)
+        let options = source.ingestOptions(clusterDomain: cluster.clusterDomain)
         let ingestor: Ingestor
         do { ingestor = try Ingestor(databasePath: database.path, options: options) } catch {
             Terminal.err("egress-audit: \(error)\n")

@@ -15,6 +15,7 @@ struct SuggestCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOption
     @OptionGroup var entries: EntriesOptions
     @OptionGroup var window: WindowOptions
+    @OptionGroup var cluster: ClusterDomainOption
 
     @Option(name: .long, help: ArgumentHelp("Only calls from this namespace.", valueName: "ns"))
     var namespace: String?
@@ -32,7 +33,7 @@ struct SuggestCommand: ParsableCommand {
 
     func run() throws {
         let loaded = entries.load()
-        let analysis = try loadAnalysis(database.path, window)
+        let analysis = try loadAnalysis(database.path, window, clusterDomain: cluster.clusterDomain)
         let suggestions = analysis.suggestions(entries: loaded.entries, options: SuggestOptions(
             defaultNamespace: entries.defaultNamespace, wildcardMinimum: wildcardMin, namespace: namespace))
         switch format {

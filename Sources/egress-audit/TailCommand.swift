@@ -35,25 +35,13 @@ struct TailCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Print a one-line running summary to stderr this often (30s, 5m, 1h).", valueName: "duration"))
     var summaryEvery: String?
 
-    @Option(name: .long, help: ArgumentHelp("Access-log format (default: detected per line).", valueName: "format"))
-    var logFormat: String?
-
-    @Option(name: .long, help: ArgumentHelp("Namespace of the calling workload when neither wrapper nor path says.", valueName: "ns"))
-    var namespace: String?
-
-    @Option(name: .long, help: ArgumentHelp("Pod of the calling workload when neither wrapper nor path says.", valueName: "pod"))
-    var pod: String?
-
-    @Option(name: .long, help: ArgumentHelp("Kubernetes cluster domain.", valueName: "domain"))
-    var clusterDomain: String = "cluster.local"
+    @OptionGroup var source: SourceOptions
+    @OptionGroup var cluster: ClusterDomainOption
 
     func validate() throws {
         guard interval >= 10 && interval <= 60_000 else { throw ValidationError("--interval must be 10 to 60000 ms") }
         if let summaryEvery, Self.seconds(summaryEvery) == nil {
             throw ValidationError("--summary-every '\(summaryEvery)': give a duration such as 30s, 5m or 1h")
-        }
-        if let logFormat {
-            do { _ = try FormatPresets.resolve(logFormat) } catch { throw ValidationError("\(error)") }
         }
     }
 
@@ -86,9 +74,8 @@ struct TailCommand: ParsableCommand {
 
         let ingestor: Ingestor
         do {
-            ingestor = try Ingestor(databasePath: database.path, options: IngestOptions(
-                logFormat: logFormat, classifier: ClassifierConfig(clusterDomain: clusterDomain),
-                namespace: namespace, pod: pod, commitInterval: Double(interval) / 1000))
+            ingestor = try Ingestor(databasePath: database.path,
+                                    options: source.ingestOptions(clusterDomain: cluster.clusterDomain, commitInterval: Double(interval) / 1000))
         } catch {
             Terminal.err("egress-audit: \(error)\n")
             throw ExitCode(1)

@@ -11,6 +11,7 @@ struct UnusedCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOption
     @OptionGroup var entries: EntriesOptions
     @OptionGroup var window: WindowOptions
+    @OptionGroup var cluster: ClusterDomainOption
 
     @Option(name: .long, help: "table or json (the contract, with every entry's usage).")
     var format: UnusedFormat = .table
@@ -22,7 +23,7 @@ struct UnusedCommand: ParsableCommand {
 
     func run() throws {
         let loaded = entries.load()
-        let analysis = try loadAnalysis(database.path, window)
+        let analysis = try loadAnalysis(database.path, window, clusterDomain: cluster.clusterDomain)
         let report = UnusedReport(window: analysis.window, coverage: analysis.coverage,
                                   usage: analysis.usage(entries: loaded.entries), entryProblems: loaded.problems)
         switch format {

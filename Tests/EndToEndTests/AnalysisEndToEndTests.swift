@@ -11,52 +11,17 @@ import Testing
 // MARK: - Running the binary
 
 fileprivate enum AnalysisCLI {
-    /// The package root: this file is <root>/Tests/EndToEndTests/AnalysisEndToEndTests.swift.
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    static var samples: String { root + "/sample-logs" }
+    static var samples: String { EgressAuditCLI.samples }
     static var entries: String { samples + "/entries" }
     static var allEntries: String { entries + "/serviceentries.yaml" }
     static var httpbinEntry: String { entries + "/httpbin-ext.yaml" }
-    static var binary: String { root + "/.build/debug/egress-audit" }
+    static var binary: String { EgressAuditCLI.binary }
 
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Output = EgressAuditCLI.Output
 
     /// Runs the binary with `arguments` in `folder`, optionally feeding a file on standard input.
     static func run(_ arguments: [String], stdinFile: String? = nil, in folder: AnalysisScratch) throws -> Output {
-        try #require(FileManager.default.isExecutableFile(atPath: binary),
-                     "\(binary) does not exist: build it first with `swift build --product egress-audit` (swift test normally builds it)")
-        let outPath = folder.path + "/stdout-\(UUID().uuidString)"
-        let errPath = folder.path + "/stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "EGRESS_AUDIT_DB")
-        process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = try stdinFile.map { try FileHandle(forReadingFrom: URL(fileURLWithPath: $0)) } ?? FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Output(status: process.terminationStatus,
-                      stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
+        try EgressAuditCLI.run(arguments, stdinFile: stdinFile, in: folder.path)
     }
 
     /// A fresh database with all of `sample-logs/` ingested.

@@ -11,55 +11,15 @@ import Testing
 // MARK: - Locations and running the binary
 
 fileprivate enum E2E {
-    /// The package root: this file is <root>/Tests/EndToEndTests/SampleLogsTests.swift.
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static var root: String { EgressAuditCLI.root }
+    static var samples: String { EgressAuditCLI.samples }
+    static var binary: String { EgressAuditCLI.binary }
 
-    static var samples: String { root + "/sample-logs" }
-    static var binary: String { root + "/.build/debug/egress-audit" }
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var stdoutBytes: [UInt8]
-    }
+    typealias Output = EgressAuditCLI.Output
 
     /// Runs the binary with `arguments`, optionally feeding a file on standard input.
     static func run(_ arguments: [String], stdinFile: String? = nil, in folder: E2EFolder) throws -> Output {
-        try #require(FileManager.default.isExecutableFile(atPath: binary),
-                     "\(binary) does not exist: build it first with `swift build --product egress-audit` (swift test normally builds it)")
-        let outPath = folder.path + "/stdout-\(UUID().uuidString)"
-        let errPath = folder.path + "/stderr-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder.path)
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "EGRESS_AUDIT_DB")
-        process.environment = environment
-        process.standardOutput = out
-        process.standardError = err
-        if let stdinFile {
-            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdinFile))
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        let stdout = try Data(contentsOf: URL(fileURLWithPath: outPath))
-        let stderr = try Data(contentsOf: URL(fileURLWithPath: errPath))
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self), stdoutBytes: [UInt8](stdout))
+        try EgressAuditCLI.run(arguments, stdinFile: stdinFile, in: folder.path)
     }
 
     /// `ingest --format json` and its decoded summary.

@@ -16,54 +16,16 @@ import Testing
 // MARK: - Locations, processes, files
 
 fileprivate enum TailE2E {
-    /// The package root: this file is <root>/Tests/EndToEndTests/TailTests.swift.
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    static var binary: String { EgressAuditCLI.binary }
 
-    static var binary: String { root + "/.build/debug/egress-audit" }
+    static func requireBinary() throws { try EgressAuditCLI.requireBinary() }
 
-    static func requireBinary() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: binary),
-                     "\(binary) does not exist: build it first with `swift build --product egress-audit`")
-    }
-
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Output = EgressAuditCLI.Output
 
     /// Runs a short command (the binary unless `executable` is given) to its end.
     @discardableResult
     static func run(_ arguments: [String], executable: String? = nil, in sandbox: TailSandbox) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable ?? binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: sandbox.path)
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "EGRESS_AUDIT_DB")
-        process.environment = environment
-        // Files outside the followed folder (a pipe could fill up while we wait).
-        let outPath = sandbox.path + "/out-\(UUID().uuidString)"
-        let errPath = sandbox.path + "/err-\(UUID().uuidString)"
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        defer { unlink(outPath); unlink(errPath) }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Output(status: process.terminationStatus,
-                      stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
-                      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
+        try EgressAuditCLI.run(arguments, executable: executable, in: sandbox.path)
     }
 
     /// One integer from `sql --format csv`, or nil while the database cannot answer (not created yet).
