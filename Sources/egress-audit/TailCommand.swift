@@ -32,6 +32,9 @@ struct TailCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Longest time between reads and commits, in milliseconds.", valueName: "ms"))
     var interval: Int = 500
 
+    @Flag(name: .long, help: "Poll every interval instead of waiting on inotify (for network filesystems).")
+    var poll = false
+
     @Option(name: .long, help: ArgumentHelp("Print a one-line running summary to stderr this often (30s, 5m, 1h).", valueName: "duration"))
     var summaryEvery: String?
 
@@ -91,7 +94,7 @@ struct TailCommand: ParsableCommand {
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
 
         let follower = Follower(ingestor: ingestor, options: FollowOptions(
-            patterns: paths, fromStart: fromStart, interval: Double(interval) / 1000))
+            patterns: paths, fromStart: fromStart, interval: Double(interval) / 1000, pollOnly: poll))
         let every = summaryEvery.flatMap(Self.seconds)
         var lastSummary = Date()
         var previous = ingestor.summary

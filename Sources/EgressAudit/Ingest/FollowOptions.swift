@@ -8,8 +8,11 @@ public struct FollowOptions: Sendable {
     public var interval: Double
     /// How long a file that moved away or was deleted is still drained before its descriptor is closed.
     public var drainGrace: Double
+    /// Poll only, without inotify (network filesystems, where inotify sees no changes).
+    public var pollOnly: Bool
 
-    public init(patterns: [String], fromStart: Bool = false, interval: Double = 0.5, drainGrace: Double = 5) {
+    public init(patterns: [String], fromStart: Bool = false, interval: Double = 0.5, drainGrace: Double = 5, pollOnly: Bool = false) {
+        self.pollOnly = pollOnly
         self.patterns = patterns
         self.fromStart = fromStart
         self.interval = interval

@@ -46,7 +46,7 @@ public final class Follower {
         self.ingestor = ingestor
         self.options = options
         #if os(Linux)
-        inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        if !options.pollOnly { inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC)) }
         #endif
     }
 
