@@ -75,7 +75,7 @@ struct TokenPlan {
                     expectSpace = false
                     continue
                 }
-                if var token = current {
+                if let token = current {
                     let closes = (token.kind == .bracketed && byte == UInt8(ascii: "]"))
                         || (token.kind == .quoted && byte == UInt8(ascii: "\""))
                         || (token.kind == .bare && byte == 0x20)
@@ -105,7 +105,6 @@ struct TokenPlan {
             tokens.append(token)
         }
         guard !tokens.isEmpty, !tokens.contains(where: { $0.fields.isEmpty }) else { return nil }
-        for t in tokens where t.fields.count == 1 { _ = t }
         self.tokens = tokens.map { t in
             // A lone field is its whole token; the free mark only matters for splitting several.
             var t = t
