@@ -33,6 +33,7 @@ struct IngestCommand: ParsableCommand {
             Terminal.err("egress-audit: \(error)\n")
             throw ExitCode(1)
         }
+        ingestor.onWait = { Terminal.err("egress-audit: another ingest or tail is writing to \(database.path); waiting for it\n") }
         let progress = Terminal.stderrIsTerminal
         if progress {
             ingestor.onProgress = { p in

@@ -74,6 +74,8 @@ public final class Follower {
 
     /// One pass: find files, read what is new in each, let go of drained ones.
     public func cycle() {
+        ingestor.writerLock.lock()
+        defer { ingestor.writerLock.unlock() }
         discover()
         let now = Date()
         for (key, var t) in tracked {

@@ -23,6 +23,10 @@ public final class Ingestor {
     private let rejectStatement: SQLiteStatement
     private let podServiceStatement: SQLiteStatement
     private let fixedFormat: LineFormat?
+    /// Held while writing, so two writers never take the same new content for theirs.
+    public let writerLock: WriterLock
+    /// Called once when another writer holds the database and this one waits for it.
+    public var onWait: (() -> Void)?
     /// Called about four times a second while reading (for a progress line).
     public var onProgress: ((IngestProgress) -> Void)?
     public private(set) var summary = IngestSummary()
@@ -31,6 +35,7 @@ public final class Ingestor {
     public init(databasePath: String, options: IngestOptions = IngestOptions()) throws {
         self.options = options
         database = try SQLiteDatabase(path: databasePath)
+        writerLock = try WriterLock(databasePath: databasePath)
         try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;")
         try Schema.migrate(database)
         writer = try CallWriter(database: database)
@@ -50,7 +55,7 @@ public final class Ingestor {
     /// The database's own files (main, WAL, shared memory, journal, tail lock), by real path: never read as logs.
     public lazy var ownFiles: Set<String> = {
         let base = database.path
-        return Set([base, base + "-wal", base + "-shm", base + "-journal", base + ".tail.lock"].map(Ingestor.realPath))
+        return Set([base, base + "-wal", base + "-shm", base + "-journal", base + ".tail.lock", base + ".ingest.lock"].map(Ingestor.realPath))
     }()
 
     /// The canonical path of `path` (itself when it does not exist).
@@ -71,6 +76,8 @@ public final class Ingestor {
     /// Never stops at a bad input: its error is recorded in the summary and the rest go on.
     @discardableResult
     public func ingest(paths: [String]) -> IngestSummary {
+        writerLock.lock(waiting: { onWait?() })
+        defer { writerLock.unlock() }
         let started = Date()
         for path in paths {
             do {

@@ -165,18 +165,23 @@ public enum Schema {
         """,
     ]
 
-    /// Brings the database to the newest schema, one transaction per migration.
+    /// Brings the database to the newest schema, one transaction per migration. The version is read inside
+    /// each write transaction, so two processes opening a new database at once do not both migrate it.
     public static func migrate(_ db: SQLiteDatabase) throws {
-        let version = Int(try db.scalar("PRAGMA user_version") ?? 0)
-        guard version <= migrations.count else {
-            throw SQLiteError(code: 0, message: "schema version \(version) is newer than this egress-audit knows (\(migrations.count))",
-                              path: db.path, context: "cannot use the database; upgrade egress-audit")
-        }
-        for index in version..<migrations.count {
+        while true {
             try db.execute("BEGIN IMMEDIATE")
             do {
-                try db.execute(migrations[index])
-                try db.execute("PRAGMA user_version = \(index + 1)")
+                let version = Int(try db.scalar("PRAGMA user_version") ?? 0)
+                guard version <= migrations.count else {
+                    throw SQLiteError(code: 0, message: "schema version \(version) is newer than this egress-audit knows (\(migrations.count))",
+                                      path: db.path, context: "cannot use the database; upgrade egress-audit")
+                }
+                if version == migrations.count {
+                    try db.execute("COMMIT")
+                    return
+                }
+                try db.execute(migrations[version])
+                try db.execute("PRAGMA user_version = \(version + 1)")
                 try db.execute("COMMIT")
             } catch {
                 try? db.execute("ROLLBACK")
