@@ -26,16 +26,25 @@ struct SuggestCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Propose *.domain when at least N distinct hosts under it were seen (default: never).", valueName: "N"))
     var wildcardMin: Int?
 
+    @Option(name: .long, help: ArgumentHelp("apiVersion of new entries: networking.istio.io/v1 (Istio 1.22+) or v1beta1 (1.5+).", valueName: "version"))
+    var apiVersion: String = "networking.istio.io/v1"
+
     @Flag(name: .long, help: "Exit 2 when something is missing (for CI gates).")
     var failOnMissing = false
 
     enum SuggestFormat: String, ExpressibleByArgument { case yaml, json, table }
 
+    func validate() throws {
+        guard apiVersion.hasPrefix("networking.istio.io/") else {
+            throw ValidationError("--api-version '\(apiVersion)': give networking.istio.io/v1, v1beta1 or v1alpha3")
+        }
+    }
+
     func run() throws {
         let loaded = entries.load()
         let analysis = try loadAnalysis(database.path, window, clusterDomain: cluster.clusterDomain)
         let suggestions = analysis.suggestions(entries: loaded.entries, options: SuggestOptions(
-            defaultNamespace: entries.defaultNamespace, wildcardMinimum: wildcardMin, namespace: namespace))
+            defaultNamespace: entries.defaultNamespace, wildcardMinimum: wildcardMin, namespace: namespace, apiVersion: apiVersion))
         switch format {
         case .yaml:
             if suggestions.isEmpty {

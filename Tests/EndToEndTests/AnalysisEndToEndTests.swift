@@ -292,6 +292,19 @@ struct AnalysisEndToEndTests {
         #expect((slack["yaml"] as? String)?.contains("  namespace: payments\n") == true)
     }
 
+    @Test("--api-version writes new entries for older meshes; a version outside networking.istio.io is refused")
+    func apiVersion() throws {
+        let folder = try AnalysisScratch()
+        let db = try AnalysisCLI.ingestedDatabase(in: folder)
+        let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--since", Self.storyDay,
+                                           "--api-version", "networking.istio.io/v1beta1", "--format", "json"], in: folder)
+        let yaml = try #require(try objects(report["suggestions"]).first?["yaml"] as? String)
+        #expect(yaml.contains("\napiVersion: networking.istio.io/v1beta1\nkind: ServiceEntry\n"))
+        let bad = try AnalysisCLI.run(["suggest", "--db", db, "--api-version", "v2"], in: folder)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--api-version 'v2'"))
+    }
+
     @Test("analyze: ingest and report in one go")
     func analyze() throws {
         let folder = try AnalysisScratch()

@@ -6,8 +6,12 @@ public struct SuggestOptions: Sendable {
     public var wildcardMinimum: Int?
     /// Only calls from this namespace.
     public var namespace: String?
+    /// `apiVersion` of new entries: `networking.istio.io/v1` needs Istio 1.22+; `v1beta1` works from 1.5.
+    public var apiVersion: String
 
-    public init(defaultNamespace: String = "default", wildcardMinimum: Int? = nil, namespace: String? = nil) {
+    public init(defaultNamespace: String = "default", wildcardMinimum: Int? = nil, namespace: String? = nil,
+                apiVersion: String = "networking.istio.io/v1") {
+        self.apiVersion = apiVersion
         self.defaultNamespace = defaultNamespace
         self.wildcardMinimum = wildcardMinimum
         self.namespace = namespace

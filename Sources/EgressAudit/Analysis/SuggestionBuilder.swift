@@ -150,6 +150,7 @@ public struct SuggestionBuilder {
         let address = need.ip.map { $0.contains(":") ? "\($0)/128" : "\($0)/32" }
         let host = need.host ?? "unnamed-\(Self.label(need.ip ?? "address")).egress-audit.invalid"
         let entry = ServiceEntry(
+            apiVersion: options.apiVersion,
             name: Self.entryName(need.host, ip: need.ip),
             namespace: s.namespaces.count == 1 && s.allKnown ? s.namespaces[0] : options.defaultNamespace,
             hosts: [host], addresses: address.map { [$0] } ?? [],
