@@ -22,6 +22,15 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Propose *.domain when at least N distinct hosts under it were seen.", valueName: "N"))
     var wildcardMin: Int?
 
+    @Option(name: .long, help: ArgumentHelp("apiVersion of new entries: networking.istio.io/v1 (Istio 1.22+) or v1beta1 (1.5+).", valueName: "version"))
+    var apiVersion: String = "networking.istio.io/v1"
+
+    func validate() throws {
+        guard apiVersion.hasPrefix("networking.istio.io/") else {
+            throw ValidationError("--api-version '\(apiVersion)': give networking.istio.io/v1, v1beta1 or v1alpha3")
+        }
+    }
+
     func run() throws {
         let ingestor: Ingestor
         do {
@@ -35,7 +44,7 @@ struct AnalyzeCommand: ParsableCommand {
         let loaded = entries.load()
         let analysis = try loadAnalysis(database.path, window, clusterDomain: cluster.clusterDomain)
         let suggestions = analysis.suggestions(entries: loaded.entries, options: SuggestOptions(
-            defaultNamespace: entries.defaultNamespace, wildcardMinimum: wildcardMin))
+            defaultNamespace: entries.defaultNamespace, wildcardMinimum: wildcardMin, apiVersion: apiVersion))
         let usage = analysis.usage(entries: loaded.entries)
         let unused = UsageAnalyzer().unused(usage)
         let width = Terminal.width
