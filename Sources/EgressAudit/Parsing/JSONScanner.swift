@@ -155,28 +155,11 @@ public enum JSONScanner {
                            _ out: inout ByteSlice) -> Result<Int, JSONScanError> {
         var j = i + 1
         let start = j
-        // Fast path: no escapes. Skip eight bytes a step to the next quote or backslash.
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let quotes = UInt64(UInt8(ascii: "\"")) &* ones
-        let slashes = UInt64(UInt8(ascii: "\\")) &* ones
-        let raw = UnsafeRawPointer(p)
-        while j &+ 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-            let a = w ^ quotes
-            let b = w ^ slashes
-            let hits = (((a &- ones) & ~a) | ((b &- ones) & ~b)) & highs
-            if hits != 0 { j &+= hits.trailingZeroBitCount >> 3; break }
-            j &+= 8
-        }
-        while j < n {
-            let c = p[j]
-            if c == UInt8(ascii: "\"") {
-                out = ByteSlice(start: p + start, count: j - start)
-                return .success(j + 1)
-            }
-            if c == UInt8(ascii: "\\") { break }
-            j &+= 1
+        // Fast path: no escapes.
+        j = ByteScan.first(UInt8(ascii: "\""), UInt8(ascii: "\\"), in: p, from: j, to: n)
+        if j < n && p[j] == UInt8(ascii: "\"") {
+            out = ByteSlice(start: p + start, count: j - start)
+            return .success(j + 1)
         }
         guard j < n else { return .failure(.unterminated) }
         // Slow path: unescape into scratch.

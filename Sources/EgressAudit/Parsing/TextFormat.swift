@@ -264,27 +264,7 @@ public final class TextFormat: LineFormat {
 
     /// The first position of `byte` (or of a quote, with `orQuote`) in `[from, n)`, or `n`.
     @inline(__always) private func next(_ byte: UInt8, orQuote: Bool, _ base: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let byteWord = UInt64(byte) &* ones
-        let quote = UInt8(ascii: "\"")
-        let quoteWord = UInt64(orQuote ? quote : byte) &* ones
-        let raw = UnsafeRawPointer(base)
-        var i = from
-        while i &+ 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let a = w ^ byteWord
-            let b = w ^ quoteWord
-            let hits = (((a &- ones) & ~a) | ((b &- ones) & ~b)) & highs
-            if hits != 0 { return i &+ hits.trailingZeroBitCount >> 3 }
-            i &+= 8
-        }
-        while i < n {
-            let c = base[i]
-            if c == byte || (orQuote && c == quote) { return i }
-            i &+= 1
-        }
-        return n
+        ByteScan.first(byte, orQuote ? UInt8(ascii: "\"") : byte, in: base, from: from, to: n)
     }
 
     /// Checks that the field after a candidate split has a plausible value.
@@ -305,27 +285,14 @@ public final class TextFormat: LineFormat {
     }
 
     /// First position of `lit` in `[from, n)`, or -1. With `stopAtQuote`, a quote in the bytes before it
-    /// (the value) also gives -1. Skips eight bytes a step to the next byte that may matter.
+    /// (the value) also gives -1.
     @inline(__always) private func find(_ lit: Segment, in base: UnsafePointer<UInt8>, from: Int, to n: Int, stopAtQuote: Bool) -> Int {
         let first = literals[lit.literalOffset]
-        let last = n &- lit.literalLength
         let quote = UInt8(ascii: "\"")
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let firstWord = UInt64(first) &* ones
-        let quoteWord = UInt64(stopAtQuote ? quote : first) &* ones
-        let raw = UnsafeRawPointer(base)
+        let last = n &- lit.literalLength
         var i = from
         while true {
-            // Exact for the lowest byte: (x - 1) & ~x & 0x80 flags the first zero byte of x.
-            while i &+ 8 <= n {
-                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                let a = w ^ firstWord
-                let b = w ^ quoteWord
-                let hits = (((a &- ones) & ~a) | ((b &- ones) & ~b)) & highs
-                if hits != 0 { i &+= hits.trailingZeroBitCount >> 3; break }
-                i &+= 8
-            }
+            i = ByteScan.first(first, stopAtQuote ? quote : first, in: base, from: i, to: n)
             guard i <= last else { return -1 }
             let c = base[i]
             if c == first && same(base + i, lit) { return i }
@@ -336,33 +303,19 @@ public final class TextFormat: LineFormat {
     }
 
     /// Last position of `lit` in `[lo, hi)`, or -1; `stopAtQuote` as for `find` (the literals before
-    /// such fields hold a quote, if at all, only as their first byte). Steps back eight bytes at a time.
+    /// such fields hold a quote, if at all, only as their first byte).
     @inline(__always) private func findLast(_ lit: Segment, in base: UnsafePointer<UInt8>, from lo: Int, to hi: Int, stopAtQuote: Bool) -> Int {
         let first = literals[lit.literalOffset]
         let quote = UInt8(ascii: "\"")
         let latest = hi &- lit.literalLength
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        let firstWord = UInt64(first) &* ones
-        let quoteWord = UInt64(stopAtQuote ? quote : first) &* ones
-        let raw = UnsafeRawPointer(base)
-        var j = hi &- 1
-        while j >= lo {
-            if j &- 7 >= lo {
-                let w = raw.loadUnaligned(fromByteOffset: j &- 7, as: UInt64.self)
-                let a = w ^ firstWord
-                let b = w ^ quoteWord
-                let hits = (((a &- ones) & ~a) | ((b &- ones) & ~b)) & highs
-                if hits == 0 { j &-= 8; continue }
-                // The highest flagged byte may be a false hit (borrows run upwards); it is checked below.
-                j = j &- 7 &+ (63 &- hits.leadingZeroBitCount) >> 3
-            }
+        var j = hi
+        while true {
+            j = ByteScan.last(first, stopAtQuote ? quote : first, in: base, from: lo, to: j)
+            guard j >= lo else { return -1 }
             let c = base[j]
             if c == first && j <= latest && same(base + j, lit) { return j }
             if stopAtQuote && c == quote { return -1 }
-            j &-= 1
         }
-        return -1
     }
 
     /// Whether `count` bytes at `p` can be a value of the segment's field.

@@ -35,10 +35,6 @@ public final class SQLiteStatement {
         }
     }
 
-    public func bind(_ index: Int32, double value: Double) {
-        sqlite3_bind_double(handle, index, value)
-    }
-
     /// Binds a Swift value by its runtime type (for reports and ad-hoc parameters).
     public func bind(_ index: Int32, value: SQLValue) {
         switch value {

@@ -32,12 +32,6 @@ public struct ByteSlice {
         return memcmp(s, literal.utf8Start, literal.utf8CodeUnitCount) == 0
     }
 
-    @inlinable public func hasSuffix(_ literal: StaticString) -> Bool {
-        let n = literal.utf8CodeUnitCount
-        guard let s = start, count >= n else { return false }
-        return memcmp(s + (count - n), literal.utf8Start, n) == 0
-    }
-
     /// The bytes from `from` to the end.
     @inlinable public func dropFirst(_ n: Int) -> ByteSlice {
         guard let s = start else { return self }
@@ -53,21 +47,6 @@ public struct ByteSlice {
     @inlinable public func firstIndex(of byte: UInt8) -> Int? {
         guard let s = start, count > 0, let p = memchr(s, Int32(byte), count) else { return nil }
         return s.distance(to: p.assumingMemoryBound(to: UInt8.self))
-    }
-
-    /// Whether the bytes contain `literal` anywhere (memchr for its first byte, then a compare).
-    public func contains(_ literal: StaticString) -> Bool {
-        let n = literal.utf8CodeUnitCount
-        guard let s = start, n > 0, count >= n else { return false }
-        let first = Int32(literal.utf8Start[0])
-        var i = 0
-        while i + n <= count {
-            guard let hit = memchr(s + i, first, count - i - n + 1) else { return false }
-            let at = s.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(s + at, literal.utf8Start, n) == 0 { return true }
-            i = at + 1
-        }
-        return false
     }
 
     /// Index of the last `byte`, or nil.
