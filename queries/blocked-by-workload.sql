@@ -6,12 +6,11 @@
 -- param: namespace = : only this namespace
 SELECT coalesce(source_namespace, '(unknown)') AS namespace,
        coalesce(source_pod, source_ip, '(unknown)') AS workload,
-       count(*) AS blocked_calls,
+       sum(calls) AS blocked_calls,
        count(DISTINCT coalesce(dest_host, dest_ip) || ':' || coalesce(dest_port, '')) AS destinations,
-       max(ts) AS last_seen
-FROM calls
+       max(last_ts) AS last_seen
+FROM call_summary
 WHERE verdict = 'blocked'
-  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
   AND (:namespace IS NULL OR source_namespace = :namespace)
 GROUP BY 1, 2
 ORDER BY blocked_calls DESC, namespace, workload;

@@ -27,11 +27,10 @@ SELECT response_flags AS flags,
            ELSE 'see Envoy response flags'
        END AS meaning,
        verdict,
-       count(*) AS calls,
+       sum(calls) AS calls,
        count(DISTINCT coalesce(dest_host, dest_ip)) AS destinations,
-       max(ts) AS last_seen
-FROM calls
-WHERE verdict != 'internal' AND response_flags IS NOT NULL
-  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
+       max(last_ts) AS last_seen
+FROM call_summary
+WHERE response_flags IS NOT NULL
 GROUP BY 1, 2, 3
 ORDER BY calls DESC, flags, verdict;

@@ -4,13 +4,12 @@
 -- param: since = : only calls from this time on
 -- param: until = : only calls before this time
 -- param: namespace = : only calls from this namespace
-SELECT strftime('%Y-%m-%dT%H:00Z', ts_us / 1000000, 'unixepoch') AS hour,
-       count(*) FILTER (WHERE verdict = 'blocked') AS blocked,
-       count(*) FILTER (WHERE verdict = 'passthrough') AS passthrough,
-       count(*) FILTER (WHERE verdict = 'allowed') AS allowed
-FROM calls
-WHERE verdict != 'internal' AND ts_us IS NOT NULL
-  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
+SELECT hour,
+       coalesce(sum(calls) FILTER (WHERE verdict = 'blocked'), 0) AS blocked,
+       coalesce(sum(calls) FILTER (WHERE verdict = 'passthrough'), 0) AS passthrough,
+       coalesce(sum(calls) FILTER (WHERE verdict = 'allowed'), 0) AS allowed
+FROM calls_by_hour
+WHERE hour IS NOT NULL
   AND (:namespace IS NULL OR source_namespace = :namespace)
-GROUP BY ts_us / 3600000000
+GROUP BY hour_us
 ORDER BY hour;

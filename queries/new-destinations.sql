@@ -8,12 +8,13 @@ FROM (
     SELECT coalesce(dest_host, dest_ip) AS destination,
            dest_port AS port,
            group_concat(DISTINCT verdict) AS verdicts,
-           count(*) AS calls,
+           sum(calls) AS calls,
            group_concat(DISTINCT source_namespace) AS namespaces,
-           min(ts) AS first_seen,
-           min(ts_us) AS first_us
-    FROM calls
-    WHERE verdict != 'internal' AND (:namespace IS NULL OR source_namespace = :namespace)
+           min(first_ts) AS first_seen,
+           min(first_ts_us) AS first_us
+    -- main.: all time, whatever window the runner sets for since, so "first" means first ever.
+    FROM main.call_summary
+    WHERE :namespace IS NULL OR source_namespace = :namespace
     GROUP BY 1, 2
 )
 WHERE :since IS NULL OR first_us >= :since

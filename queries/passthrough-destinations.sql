@@ -7,13 +7,12 @@
 SELECT coalesce(dest_host, dest_ip) AS destination,
        dest_port AS port,
        protocol,
-       count(*) AS calls,
+       sum(calls) AS calls,
        group_concat(DISTINCT source_namespace) AS namespaces,
-       min(ts) AS first_seen,
-       max(ts) AS last_seen
-FROM calls
+       min(first_ts) AS first_seen,
+       max(last_ts) AS last_seen
+FROM call_summary
 WHERE verdict = 'passthrough'
-  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
   AND (:namespace IS NULL OR source_namespace = :namespace)
 GROUP BY 1, 2, 3
 ORDER BY calls DESC, destination, port;

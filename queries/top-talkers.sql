@@ -8,13 +8,12 @@ SELECT coalesce(source_namespace, '(unknown)') AS namespace,
        coalesce(source_pod, source_ip, '(unknown)') AS workload,
        coalesce(dest_host, dest_ip) AS destination,
        dest_port AS port,
-       count(*) AS calls,
-       sum(coalesce(bytes_received, 0)) AS bytes_received,
-       sum(coalesce(bytes_sent, 0)) AS bytes_sent,
-       sum(coalesce(bytes_received, 0) + coalesce(bytes_sent, 0)) AS bytes_total
-FROM calls
+       sum(calls) AS calls,
+       sum(bytes_received) AS bytes_received,
+       sum(bytes_sent) AS bytes_sent,
+       sum(bytes_received + bytes_sent) AS bytes_total
+FROM call_summary
 WHERE verdict IN ('allowed', 'passthrough')
-  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
 GROUP BY 1, 2, 3, 4
 ORDER BY bytes_total DESC, namespace, workload, destination
 LIMIT coalesce(CAST(:limit AS INTEGER), -1);

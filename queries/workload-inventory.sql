@@ -9,11 +9,9 @@ SELECT coalesce(source_namespace, '(unknown)') AS namespace,
        coalesce(dest_host, dest_ip) AS destination,
        dest_port AS port,
        verdict,
-       count(*) AS calls,
-       max(ts) AS last_seen
-FROM calls
-WHERE verdict != 'internal'
-  AND (:since IS NULL OR ts_us >= :since) AND (:until IS NULL OR ts_us < :until)
-  AND (:namespace IS NULL OR source_namespace = :namespace)
+       sum(calls) AS calls,
+       max(last_ts) AS last_seen
+FROM call_summary
+WHERE :namespace IS NULL OR source_namespace = :namespace
 GROUP BY 1, 2, 3, 4, 5
 ORDER BY namespace, workload, destination, port, verdict;

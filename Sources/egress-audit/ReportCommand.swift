@@ -67,7 +67,7 @@ struct ReportCommand: ParsableCommand {
             var now = Int64(Date().timeIntervalSince1970 * 1_000_000)
             if relativeToData, let newest = try CallGroupQuery(database: runner.database).newestCall() { now = newest }
             let bindings = try ReportCatalog.bindings(for: report, given: given, now: now)
-            try runner.run(report.sql, parameters: bindings, into: format.formatter(write: Terminal.out, width: Terminal.width))
+            try runner.run(report, parameters: bindings, into: format.formatter(write: Terminal.out, width: Terminal.width))
         } catch {
             Terminal.err("egress-audit: \(error)\n")
             throw ExitCode(1)

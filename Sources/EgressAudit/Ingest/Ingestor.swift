@@ -259,6 +259,7 @@ public final class Ingestor {
                 run.checkpoint.tailLength = tail.count
                 run.checkpoint.tailHash = ContentHash.of(tail)
                 try files.save(run.checkpoint, counts: run.counts, path: run.path, layout: layout, now: Ingestor.now())
+                if batch.final || writer.summaries.wantsFlush { try writer.summaries.flush() }
                 try database.execute("COMMIT")
                 if batch.final {
                     open = false

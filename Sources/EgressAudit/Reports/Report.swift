@@ -8,9 +8,10 @@ import Foundation
 /// -- title: Blocked destinations
 /// -- description: …
 /// -- param: since = : only calls from this time on
-/// SELECT … WHERE (:since IS NULL OR ts_us >= :since)
+/// SELECT … FROM call_summary WHERE verdict = 'blocked' …
 /// ```
-/// Parameters are bound by name (`:since`), never spliced into the text. An empty default is NULL.
+/// Parameters are bound by name (`:since`), never spliced into the text. An empty default is NULL. `since` and
+/// `until` also restrict the summary views to that window for the run (`QueryRunner.run(_:parameters:into:)`).
 public struct Report: Equatable, Sendable {
     public struct Parameter: Equatable, Sendable {
         public var name: String

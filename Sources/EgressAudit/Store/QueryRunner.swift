@@ -16,6 +16,17 @@ public final class QueryRunner {
         database = try SQLiteDatabase(path: databasePath, readOnly: true)
     }
 
+    /// Runs `report` with `parameters` (see `ReportCatalog.bindings`). When the report takes `since`/`until`
+    /// and they are set, the summary views are first restricted to that window (`SummaryWindow`).
+    public func run(_ report: Report, parameters: [String: SQLValue], into formatter: RowFormatter) throws {
+        func time(_ name: String) -> Int64? {
+            guard report.parameters.contains(where: { $0.name == name }), case .integer(let v)? = parameters[name] else { return nil }
+            return v
+        }
+        try SummaryWindow.apply(to: database, since: time("since"), until: time("until"))
+        try run(report.sql, parameters: parameters, into: formatter)
+    }
+
     /// Runs `sql` (one statement), binding `parameters` by name (`:since`) or position.
     public func run(_ sql: String, parameters: [String: SQLValue] = [:], into formatter: RowFormatter) throws {
         let statement = try database.prepare(sql)

@@ -163,6 +163,116 @@ public enum Schema {
         INSERT INTO file_checkpoints SELECT id, bytes, lines, head_len, head_hash, tail_len, tail_hash
             FROM ingested_files WHERE bytes > 0;
         """,
+        // 4: summaries of the calls leaving the mesh, kept at ingest (`SummaryWriter`), and the public views
+        // over them that the canned reports read. Calls not yet summed (id > covered_id) are read from call_facts.
+        """
+        CREATE TABLE summary_state (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            covered_id INTEGER NOT NULL       -- the summaries hold exactly the call_facts rows with id <= covered_id
+        );
+        INSERT INTO summary_state VALUES (1, 0);
+        CREATE TABLE call_targets (
+            id               INTEGER PRIMARY KEY,
+            verdict          INTEGER NOT NULL,
+            protocol         INTEGER NOT NULL,
+            dest_port        INTEGER NOT NULL,   -- -1 for none
+            dest_host        INTEGER NOT NULL,   -- strings ids, 0 for none
+            dest_ip          INTEGER NOT NULL,
+            upstream_cluster INTEGER NOT NULL,
+            response_flags   INTEGER NOT NULL,
+            UNIQUE (verdict, protocol, dest_port, dest_host, dest_ip, upstream_cluster, response_flags)
+        );
+        \(TargetInterner.fillSQL);
+        CREATE TABLE call_totals (
+            target_id       INTEGER NOT NULL REFERENCES call_targets(id),
+            caller_id       INTEGER NOT NULL REFERENCES callers(id),
+            calls           INTEGER NOT NULL,
+            first_ts        INTEGER,
+            last_ts         INTEGER,
+            bytes_received  INTEGER NOT NULL,
+            bytes_sent      INTEGER NOT NULL,
+            max_duration_ms INTEGER,
+            PRIMARY KEY (target_id, caller_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE call_duration_buckets (
+            destination INTEGER NOT NULL,     -- strings id of the host, else of the IP; 0 for neither
+            dest_port   INTEGER NOT NULL,     -- -1 for none
+            duration_ms INTEGER NOT NULL,     -- DurationBucket: exact below 32 ms, then 16 buckets per doubling
+            calls       INTEGER NOT NULL,
+            PRIMARY KEY (destination, dest_port, duration_ms)
+        ) WITHOUT ROWID;
+        CREATE TABLE call_hour_counts (
+            hour      INTEGER NOT NULL,       -- epoch hours; -9223372036854775808 for calls with no time
+            verdict   INTEGER NOT NULL,
+            caller_id INTEGER NOT NULL REFERENCES callers(id),
+            calls     INTEGER NOT NULL,
+            PRIMARY KEY (hour, verdict, caller_id)
+        ) WITHOUT ROWID;
+        CREATE VIEW call_summary AS
+        SELECT
+            CASE tg.verdict WHEN 0 THEN 'allowed' WHEN 1 THEN 'passthrough' ELSE 'blocked' END AS verdict,
+            h.value AS dest_host,
+            dip.value AS dest_ip,
+            nullif(tg.dest_port, -1) AS dest_port,
+            CASE tg.protocol WHEN 0 THEN 'http' WHEN 1 THEN 'tls' ELSE 'tcp' END AS protocol,
+            uc.value AS upstream_cluster,
+            rf.value AS response_flags,
+            ns.value AS source_namespace,
+            pod.value AS source_pod,
+            sip.value AS source_ip,
+            t.calls AS calls,
+            CASE WHEN t.first_ts IS NULL THEN NULL ELSE
+                strftime('%Y-%m-%dT%H:%M:%S', t.first_ts / 1000000, 'unixepoch') || '.' ||
+                substr('00' || ((t.first_ts / 1000) % 1000), -3) || 'Z' END AS first_ts,
+            CASE WHEN t.last_ts IS NULL THEN NULL ELSE
+                strftime('%Y-%m-%dT%H:%M:%S', t.last_ts / 1000000, 'unixepoch') || '.' ||
+                substr('00' || ((t.last_ts / 1000) % 1000), -3) || 'Z' END AS last_ts,
+            t.first_ts AS first_ts_us,
+            t.last_ts AS last_ts_us,
+            t.bytes_received AS bytes_received,
+            t.bytes_sent AS bytes_sent,
+            t.max_duration_ms AS max_duration_ms
+        FROM (SELECT target_id, caller_id, calls, first_ts, last_ts, bytes_received, bytes_sent, max_duration_ms FROM call_totals
+              UNION ALL
+              SELECT tg.id, c.caller_id, 1, c.ts, c.ts, coalesce(c.bytes_received, 0), coalesce(c.bytes_sent, 0), c.duration_ms
+              FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
+              \(TargetInterner.joinSQL)
+              WHERE c.id > (SELECT covered_id FROM summary_state) AND s.verdict != 3) t
+        JOIN call_targets tg ON tg.id = t.target_id
+        JOIN callers w ON w.id = t.caller_id
+        LEFT JOIN strings h   ON h.id = tg.dest_host
+        LEFT JOIN strings dip ON dip.id = tg.dest_ip
+        LEFT JOIN strings uc  ON uc.id = tg.upstream_cluster
+        LEFT JOIN strings rf  ON rf.id = tg.response_flags
+        LEFT JOIN strings sip ON sip.id = w.source_ip
+        LEFT JOIN strings ns  ON ns.id = w.source_namespace
+        LEFT JOIN strings pod ON pod.id = w.source_pod;
+        CREATE VIEW call_durations AS
+        SELECT x.value AS destination, nullif(d.dest_port, -1) AS dest_port, d.duration_ms AS duration_ms, d.calls AS calls
+        FROM (SELECT destination, dest_port, duration_ms, calls FROM call_duration_buckets
+              UNION ALL
+              SELECT coalesce(s.dest_host, s.dest_ip, 0), coalesce(s.dest_port, -1), \(DurationBucket.sql(of: "c.duration_ms")), 1
+              FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
+              WHERE c.id > (SELECT covered_id FROM summary_state) AND s.verdict IN (0, 1) AND c.duration_ms >= 0) d
+        LEFT JOIN strings x ON x.id = d.destination;
+        CREATE VIEW calls_by_hour AS
+        SELECT CASE WHEN k.hour = -9223372036854775808 THEN NULL ELSE strftime('%Y-%m-%dT%H:00Z', k.hour * 3600, 'unixepoch') END AS hour,
+               CASE WHEN k.hour = -9223372036854775808 THEN NULL ELSE k.hour * 3600000000 END AS hour_us,
+               CASE k.verdict WHEN 0 THEN 'allowed' WHEN 1 THEN 'passthrough' ELSE 'blocked' END AS verdict,
+               ns.value AS source_namespace,
+               pod.value AS source_pod,
+               sip.value AS source_ip,
+               k.calls AS calls
+        FROM (SELECT hour, verdict, caller_id, calls FROM call_hour_counts
+              UNION ALL
+              SELECT \(SummaryWriter.hourSQL), s.verdict, c.caller_id, 1
+              FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
+              WHERE c.id > (SELECT covered_id FROM summary_state) AND s.verdict != 3) k
+        JOIN callers w ON w.id = k.caller_id
+        LEFT JOIN strings sip ON sip.id = w.source_ip
+        LEFT JOIN strings ns  ON ns.id = w.source_namespace
+        LEFT JOIN strings pod ON pod.id = w.source_pod;
+        """,
     ]
 
     /// Brings the database to the newest schema, one transaction per migration. The version is read inside

@@ -1,0 +1,188 @@
+/// Keeps the summaries of calls leaving the mesh (`call_totals`, `call_duration_buckets`, `call_hour_counts`; `Schema`
+/// migration 4) equal to the stored calls, so the canned reports read one row per (target, caller) — destination,
+/// outcome and who called (`TargetInterner`) — instead of one per call.
+///
+/// Calls are summed in memory as they are written; the sums are upserted inside the transaction of a commit,
+/// when a run ends or the sums grow large, and `summary_state.covered_id` then says which calls they hold
+/// (every `call_facts` row up to it). Calls committed after it — between two flushes, or by a run that was
+/// killed — are read straight from `call_facts` by the summary views until a later flush catches them up with
+/// one SQL pass. So the summaries are exact at every commit, after any crash, and for databases written
+/// before they existed.
+final class SummaryWriter {
+    /// Flush at the next commit once a table holds this many entries (a few MB).
+    static let flushEntries = 40_000
+    /// Calls with no time are counted under this hour.
+    static let noHour = Int64.min
+
+    struct Totals {
+        var calls: Int64 = 0
+        var firstTs: Int64?
+        var lastTs: Int64?
+        var bytesReceived: Int64 = 0
+        var bytesSent: Int64 = 0
+        var maxDuration: Int64?
+    }
+
+    /// (target, caller) → totals.
+    private let totals = AccumulatorTable<Totals>(capacity: 8192, empty: Totals())
+    /// (destination, port, bucket) → calls.
+    private let durations = AccumulatorTable<Int64>(capacity: 8192, empty: 0)
+    /// (hour, verdict, caller) → calls (`call_hour_counts`).
+    private let hours = AccumulatorTable<Int64>(capacity: 1024, empty: 0)
+    /// The first call id summed since the last flush, and the last.
+    private var firstID: Int64?
+    private var lastID: Int64 = 0
+
+    private let database: SQLiteDatabase
+    private let upsertTotals: SQLiteStatement
+    private let upsertDuration: SQLiteStatement
+    private let upsertHour: SQLiteStatement
+    private let catchUps: [SQLiteStatement]
+
+    init(database: SQLiteDatabase) throws {
+        self.database = database
+        upsertTotals = try database.prepare("""
+            INSERT INTO call_totals (target_id, caller_id, calls, first_ts, last_ts, bytes_received, bytes_sent, max_duration_ms)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            ON CONFLICT (target_id, caller_id) DO UPDATE SET \(SummaryWriter.mergeTotals)
+            """)
+        upsertDuration = try database.prepare("""
+            INSERT INTO call_duration_buckets (destination, dest_port, duration_ms, calls) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET calls = calls + excluded.calls
+            """)
+        upsertHour = try database.prepare("""
+            INSERT INTO call_hour_counts (hour, verdict, caller_id, calls) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (hour, verdict, caller_id) DO UPDATE SET calls = calls + excluded.calls
+            """)
+        catchUps = try SummaryWriter.catchUpSQL.map { try database.prepare($0) }
+    }
+
+    /// The hour (since the epoch, floored) of a call at `ts` microseconds.
+    @inline(__always) static func hour(_ ts: Int64?) -> Int64 {
+        guard let ts else { return noHour }
+        return ts >= 0 ? ts / 3_600_000_000 : (ts + 1) / 3_600_000_000 - 1
+    }
+
+    /// Adds call `id` (just inserted) to the sums. The duration goes to the histogram of `destination` (the
+    /// strings id of its host, else of its IP, 0 for neither), given only for calls that reached an upstream.
+    @inline(__always)
+    func add(id: Int64, ts: Int64?, verdict: Int64, target: Int64, caller: Int64, bytesReceived: Int64?, bytesSent: Int64?,
+             duration: Int64?, histogram destination: Int64?, port: Int64?) {
+        if firstID == nil { firstID = id }
+        lastID = id
+        let slot = totals.slot(.init(a: target, b: caller, c: 0))
+        totals.update(slot) { t in
+            t.calls += 1
+            if let ts {
+                t.firstTs = min(t.firstTs ?? ts, ts)
+                t.lastTs = max(t.lastTs ?? ts, ts)
+            }
+            t.bytesReceived &+= bytesReceived ?? 0
+            t.bytesSent &+= bytesSent ?? 0
+            if let duration { t.maxDuration = max(t.maxDuration ?? duration, duration) }
+        }
+        let h = hours.slot(.init(a: SummaryWriter.hour(ts), b: verdict, c: caller))
+        hours.update(h) { $0 += 1 }
+        if let destination, let duration, duration >= 0 {
+            let d = durations.slot(.init(a: destination, b: port ?? -1, c: DurationBucket.of(duration)))
+            durations.update(d) { $0 += 1 }
+        }
+    }
+
+    /// Whether the sums are large enough to write at this commit.
+    var wantsFlush: Bool {
+        totals.count >= SummaryWriter.flushEntries || durations.count >= SummaryWriter.flushEntries
+            || hours.count >= SummaryWriter.flushEntries
+    }
+
+    /// Writes the sums, first catching up calls committed without them, and moves `covered_id`. Call inside
+    /// the transaction that commits the calls summed.
+    func flush() throws {
+        let covered = try database.scalar("SELECT covered_id FROM summary_state") ?? 0
+        let before = try firstID.map { $0 - 1 } ?? (database.scalar("SELECT coalesce(max(id), 0) FROM call_facts") ?? 0)
+        if before > covered {
+            for s in catchUps {
+                s.bind(1, covered)   // (the targets' fill takes none: SQLite ignores the binding)
+                s.bind(2, before)
+                try s.run()
+                s.reset()
+            }
+        }
+        try totals.forEach { key, t in
+            let s = upsertTotals
+            s.bind(1, key.a); s.bind(2, key.b); s.bind(3, t.calls); s.bind(4, t.firstTs); s.bind(5, t.lastTs)
+            s.bind(6, t.bytesReceived); s.bind(7, t.bytesSent); s.bind(8, t.maxDuration)
+            try s.run()
+            s.reset()
+        }
+        try write(durations, with: upsertDuration)
+        try write(hours, with: upsertHour)
+        let nowCovered = firstID == nil ? before : lastID
+        if nowCovered > covered {
+            try database.execute("UPDATE summary_state SET covered_id = \(nowCovered)")
+        }
+        discard()
+    }
+
+    /// Upserts a table of three-number keys and counts with `statement` (?1–?3 the key, ?4 the count).
+    private func write(_ table: AccumulatorTable<Int64>, with statement: SQLiteStatement) throws {
+        try table.forEach { key, calls in
+            statement.bind(1, key.a); statement.bind(2, key.b); statement.bind(3, key.c); statement.bind(4, calls)
+            try statement.run()
+            statement.reset()
+        }
+    }
+
+    /// Forgets the sums (after a rollback, or once written).
+    func discard() {
+        totals.removeAll()
+        durations.removeAll()
+        hours.removeAll()
+        firstID = nil
+    }
+
+    // MARK: SQL
+
+    static let mergeTotals = """
+        calls = calls + excluded.calls,
+            first_ts = min(coalesce(first_ts, excluded.first_ts), coalesce(excluded.first_ts, first_ts)),
+            last_ts = max(coalesce(last_ts, excluded.last_ts), coalesce(excluded.last_ts, last_ts)),
+            bytes_received = bytes_received + excluded.bytes_received,
+            bytes_sent = bytes_sent + excluded.bytes_sent,
+            max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), coalesce(excluded.max_duration_ms, max_duration_ms))
+        """
+
+    /// SQL for `hour(_:)` of `c.ts`.
+    static let hourSQL = "CASE WHEN c.ts IS NULL THEN -9223372036854775808 WHEN c.ts >= 0 THEN c.ts / 3600000000 ELSE (c.ts + 1) / 3600000000 - 1 END"
+
+    /// Adds the calls with `?1 < id <= ?2` to the summaries.
+    static let catchUpSQL = [
+        TargetInterner.fillSQL,
+        """
+        INSERT INTO call_totals (target_id, caller_id, calls, first_ts, last_ts, bytes_received, bytes_sent, max_duration_ms)
+        SELECT tg.id, c.caller_id, count(*), min(c.ts), max(c.ts),
+               coalesce(sum(c.bytes_received), 0), coalesce(sum(c.bytes_sent), 0), max(c.duration_ms)
+        FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
+        \(TargetInterner.joinSQL)
+        WHERE c.id > ?1 AND c.id <= ?2 AND s.verdict != 3
+        GROUP BY tg.id, c.caller_id
+        ON CONFLICT (target_id, caller_id) DO UPDATE SET \(mergeTotals)
+        """,
+        """
+        INSERT INTO call_duration_buckets (destination, dest_port, duration_ms, calls)
+        SELECT coalesce(s.dest_host, s.dest_ip, 0), coalesce(s.dest_port, -1), \(DurationBucket.sql(of: "c.duration_ms")), count(*)
+        FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
+        WHERE c.id > ?1 AND c.id <= ?2 AND s.verdict IN (0, 1) AND c.duration_ms >= 0
+        GROUP BY 1, 2, 3
+        ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET calls = calls + excluded.calls
+        """,
+        """
+        INSERT INTO call_hour_counts (hour, verdict, caller_id, calls)
+        SELECT \(hourSQL), s.verdict, c.caller_id, count(*)
+        FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
+        WHERE c.id > ?1 AND c.id <= ?2 AND s.verdict != 3
+        GROUP BY 1, 2, 3
+        ON CONFLICT (hour, verdict, caller_id) DO UPDATE SET calls = calls + excluded.calls
+        """,
+    ]
+}
