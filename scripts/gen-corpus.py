@@ -199,7 +199,22 @@ def build_pools(r):
     svc_endpoints = [["10.244.%d.%d" % (r.randrange(0, 8), r.randrange(2, 255)) for _ in range(r.choice((1, 2, 3)))]
                      for _ in SERVICES]
     ua_pool = r.choices([u for _, u in USER_AGENTS], weights=[w for w, _ in USER_AGENTS], k=4096)
-    return dict(hosts=hosts, host_ips=host_ips, host_idx=host_idx, wildcard=wildcard,
+
+    # Workloads: 30 deployments of 8 replicas (pod i belongs to workload i // 8). Each reaches its own set of
+    # external hosts (10 to 160, drawn by global popularity), with its own Zipf-ish preference inside the set:
+    # real pods call a handful of stable destinations, which is what egress inventories and summaries rely on.
+    egress = []
+    for _ in range(len(pod_ips) // 8):
+        size = 10 + int(150 * r.random() ** 2)
+        chosen = []
+        seen_in_set = set()
+        while len(chosen) < size:
+            h = host_idx[r.randrange(65536)]
+            if h not in seen_in_set:
+                seen_in_set.add(h)
+                chosen.append(h)
+        egress.append(r.choices(chosen, weights=[1.0 / (k + 1) for k in range(size)], k=1024))
+    return dict(hosts=hosts, host_ips=host_ips, host_idx=host_idx, wildcard=wildcard, egress=egress,
                 pod_ips=pod_ips, svc_cluster_ip=svc_cluster_ip, svc_endpoints=svc_endpoints,
                 ua_pool=ua_pool)
 
@@ -239,6 +254,7 @@ def make_generator(r, pools):
     svc_cip = pools["svc_cluster_ip"]
     svc_eps = pools["svc_endpoints"]
     ua_pool = pools["ua_pool"]
+    egress = pools["egress"]
     nsvc = len(SERVICES)
     svc_paths = [SVC_PATHS.get(s[0], GENERIC_PATHS) for s in SERVICES]
     svc_fqdn = ["%s.%s.svc.cluster.local" % (s[0], s[1]) for s in SERVICES]
@@ -280,8 +296,10 @@ def make_generator(r, pools):
     def ua():
         return ua_pool[bits(12)]
 
-    def ext_host():
-        return host_idx[bits(16)]
+    def ext_call():
+        """A source pod index and an external host index from that pod's workload's egress set."""
+        p = bits(8) % npods
+        return p, egress[p // 8][bits(10)]
 
     def fill(p):
         if "{id}" in p:
@@ -295,17 +313,17 @@ def make_generator(r, pools):
     # --- scenarios --------------------------------------------------------- #
 
     def blackhole():
-        i = ext_host()
+        p, i = ext_call()
         ip = host_ips[i][0]
         port = 443 if bits(4) else (8443 if bits(1) else 5432)
         return (ts(), None, None, None, 0, "UH", None, None, None, 0, 0, bits(4) + (bits(3) if bits(1) else 0),
                 None, None, None, None, None, None, "BlackHoleCluster", None,
-                "%s:%d" % (ip, port), "%s:%d" % (pod(), eph()), None, None)
+                "%s:%d" % (ip, port), "%s:%d" % (pod_ips[p], eph()), None, None)
 
     def passthrough():
-        i = ext_host()
+        p, i = ext_call()
         ip = host_ips[i][0]
-        src = pod()
+        src = pod_ips[p]
         if bits(2):  # TLS, like line P1
             dst = "%s:443" % ip
             return (ts(), None, None, None, 0, None, None, None, None, 300 + bits(11), 2000 + bits(14),
@@ -319,18 +337,18 @@ def make_generator(r, pools):
                 "PassthroughCluster", "%s:%d" % (src, eph()), dst, "%s:%d" % (src, eph()), None, "allow_any")
 
     def block_all():
-        i = ext_host()
+        p, i = ext_call()
         ip = host_ips[i][0]
         return (ts(), "GET" if bits(2) else "HEAD", fill(EXT_PATHS[bits(5) % n_ext]), "HTTP/1.1", 502, None,
                 "direct_response", None, None, 0, 0, 0, None, None, ua(), uuid(), hosts[i], None, None, None,
-                "%s:80" % ip, "%s:%d" % (pod(), eph()), None, "block_all")
+                "%s:80" % ip, "%s:%d" % (pod_ips[p], eph()), None, "block_all")
 
     def tls_se():
-        i = ext_host()
+        p, i = ext_call()
         h = hosts[i]
         ips = host_ips[i]
         ip = ips[bits(2) % len(ips)]
-        src = pod()
+        src = pod_ips[p]
         cl = wildcard.get(i)
         cluster = "outbound|443||" + (cl if cl else h)
         up = "%s:443" % ip
@@ -381,10 +399,10 @@ def make_generator(r, pools):
                 svc_in_cluster[s], ula, up, "%s:%d" % (pod(), eph()), svc_in_sni[s], "default")
 
     def ext_http():
-        i = ext_host()
+        p, i = ext_call()
         h = hosts[i]
         ips = host_ips[i]
-        src = pod()
+        src = pod_ips[p]
         code = CODES_OK[bits(6) % n_codes]
         d = 20 + bits(9)
         up = "%s:80" % ips[bits(2) % len(ips)]
