@@ -79,6 +79,9 @@ public final class SQLiteDatabase {
     /// What to do when writing failed: SQLite's "disk I/O error" alone does not tell a full disk from a
     /// broken one, and SQLITE_FULL's own hint does not say the earlier rows are safe. Empty for other failures.
     private func writeFailureHint(_ rc: Int32) -> String {
+        if rc & 0xFF == SQLITE_CANTOPEN && access(path, F_OK) == 0 {
+            return " (the database exists: can this user write \(path)-wal and \(path)-shm beside it?)"
+        }
         // SQLITE_IOERR | (3 << 8) is SQLITE_IOERR_WRITE (a macro Swift does not import).
         guard rc == SQLITE_IOERR | (3 << 8) || rc & 0xFF == SQLITE_FULL else { return "" }
         let errno = sqlite3_system_errno(handle)
