@@ -1,5 +1,8 @@
 import ArgumentParser
 import EgressAudit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct EgressAuditCommand: ParsableCommand {
@@ -13,6 +16,14 @@ struct EgressAuditCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [AnalyzeCommand.self, IngestCommand.self, TailCommand.self, SuggestCommand.self, UnusedCommand.self, ReportCommand.self, SQLCommand.self]
     )
+
+    static func main() {
+        // Past a file-size limit (`ulimit -f`) a write would kill the process with SIGXFSZ, mid-transaction and
+        // without a word. Ignored, the write fails instead: SQLite reports it, the transaction rolls back, and
+        // the error names the database.
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }
 
 /// `--db FILE`, defaulting to $EGRESS_AUDIT_DB, then ./egress-audit.db.

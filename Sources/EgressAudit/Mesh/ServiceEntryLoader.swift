@@ -20,11 +20,16 @@ public struct ServiceEntryLoader: Sendable {
     public var defaultExportTo: [String]
     /// Most YAML nodes visited per document: an alias bomb ("billion laughs") stops here.
     public var nodeBudget: Int
-    /// Largest file read, in bytes.
+    /// Largest file read, in bytes. YAML is parsed into a tree at about 20 times the file's size, at a
+    /// few MB/s: 16 MiB (some 30,000 entries as `kubectl get serviceentries -A -o yaml` prints them) keeps a
+    /// load under a few hundred MB and seconds; a larger file is refused before it is read.
     public var maxFileSize: Int
 
+    /// The default `maxFileSize`.
+    public static let defaultMaxFileSize = 16 << 20
+
     public init(defaultNamespace: String = "default", defaultExportTo: [String] = [], nodeBudget: Int = 1_000_000,
-                maxFileSize: Int = 256 << 20) {
+                maxFileSize: Int = ServiceEntryLoader.defaultMaxFileSize) {
         self.defaultNamespace = defaultNamespace
         self.defaultExportTo = defaultExportTo
         self.nodeBudget = nodeBudget
@@ -50,10 +55,14 @@ public struct ServiceEntryLoader: Sendable {
                 result.files.append(file)
                 let text: String
                 do {
-                    let data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
+                    // The size is checked before the file is read, so a huge file costs nothing.
+                    if file != "-", let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int, size > maxFileSize {
+                        result.problems.append(tooLarge(file, size: "\(Self.mebibytes(size)) MiB"))
+                        continue
+                    }
+                    let data = file == "-" ? Self.readStandardInput(limit: maxFileSize) : try Data(contentsOf: URL(fileURLWithPath: file))
                     guard data.count <= maxFileSize else {
-                        result.problems.append(EntryProblem(file: file, document: 0, field: "file",
-                                                            message: "larger than \(maxFileSize >> 20) MiB; split it (kubectl get serviceentries -n NS)"))
+                        result.problems.append(tooLarge(file, size: "more than \(Self.mebibytes(maxFileSize)) MiB"))
                         continue
                     }
                     text = String(decoding: data, as: UTF8.self)
@@ -67,6 +76,42 @@ public struct ServiceEntryLoader: Sendable {
             }
         }
         return result
+    }
+
+    private func tooLarge(_ file: String, size: String) -> EntryProblem {
+        EntryProblem(file: file, document: 0, field: "file",
+                     message: "\(size) is over the \(Self.mebibytes(maxFileSize)) MiB limit for a ServiceEntry file; refused unread. "
+                        + "Split it, e.g. one file per namespace: kubectl get serviceentries -n NS -o yaml > NS.yaml")
+    }
+
+    private static func mebibytes(_ bytes: Int) -> String {
+        let value = Double(bytes) / Double(1 << 20)
+        return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+
+    /// Standard input up to `limit` + 1 bytes (one more than allowed tells it is too large).
+    private static func readStandardInput(limit: Int) -> Data {
+        var data = Data()
+        while data.count <= limit {
+            let chunk = FileHandle.standardInput.readData(ofLength: min(1 << 20, limit + 1 - data.count))
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        return data
+    }
+
+    /// A parse error in a few words: libyaml's messages quote the offending line, which can be megabytes.
+    static func describe(_ error: Error) -> String {
+        let text = String(describing: error)
+        if text.contains("Maximum nesting level") {
+            return "nested deeper than libyaml's limit of 1,000 levels; refused (no ServiceEntry nests that deep)"
+        }
+        var lines: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+            lines.append(line.count > 160 ? String(line.prefix(160)) + "…" : String(line))
+            if lines.count == 3 { break }
+        }
+        return lines.joined(separator: " ")
     }
 
     /// Loads every entry in `text` (YAML or JSON); `source` names it in problems.
@@ -87,10 +132,10 @@ public struct ServiceEntryLoader: Sendable {
                 read(root, source: source, document: index, item: nil, into: &result)
             }
             if let error = documents.error {
-                result.problems.append(EntryProblem(file: source, document: index + 1, field: "syntax", message: "not valid YAML or JSON: \(error)"))
+                result.problems.append(EntryProblem(file: source, document: index + 1, field: "syntax", message: "not valid YAML or JSON: \(Self.describe(error))"))
             }
         } catch {
-            result.problems.append(EntryProblem(file: source, document: 0, field: "syntax", message: "not valid YAML or JSON: \(error)"))
+            result.problems.append(EntryProblem(file: source, document: 0, field: "syntax", message: "not valid YAML or JSON: \(Self.describe(error))"))
         }
         return result
     }

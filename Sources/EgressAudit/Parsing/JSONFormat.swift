@@ -149,10 +149,18 @@ public final class JSONFormat: LineFormat {
     public func scan(_ line: ByteSlice, into record: AccessRecord) -> String? {
         scratch.reset(for: line.count)
         var recognised = 0
+        // Envoy's JSON formatter writes each key once. A key seen twice means values were not escaped (a
+        // JSON-looking text format, istio#12232) and a client forged a member (`ua","upstream_cluster":"…`):
+        // whichever copy were believed, the client could choose it, so the line is refused.
+        var seen: UInt64 = 0
+        var duplicate: String?
         let error = JSONScanner.forEachMember(of: line, scratch: scratch) { key, value in
             guard let kind = kind(of: key) else { return }
             recognised += 1
             if kind == .ignored { return }
+            let bit: UInt64 = 1 << UInt64(kind.rawValue)
+            if seen & bit != 0, duplicate == nil { duplicate = key.string ?? "?" }
+            seen |= bit
             switch value.kind {
             case .string, .number, .bool:
                 if let s = value.slice.start { record.set(kind, s, value.slice.count) }
@@ -161,6 +169,7 @@ public final class JSONFormat: LineFormat {
             }
         }
         if let error { return error.description }
+        if let duplicate { return "key \"\(duplicate)\" appears twice (values not escaped by the log format: a forged member?)" }
         return recognised >= minimumKeys ? nil : "JSON object without access-log keys"
     }
 }

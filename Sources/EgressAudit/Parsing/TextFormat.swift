@@ -28,6 +28,9 @@ public final class TextFormat: LineFormat {
     let segments: [Segment]
     private let literals: UnsafeMutablePointer<UInt8>
     private let absorber: Int?
+    /// Where the request triple ends, when the format has one: the segments of the protocol, the literal
+    /// closing the triple and the response code (see `plausibleTripleEnds`).
+    private let tripleEnd: (proto: Int, close: Int, code: Int)?
     /// The kinds this format provides.
     public let kinds: Set<FieldKind>
     /// The single-pass tokenizer, when the format is token-shaped.
@@ -97,7 +100,15 @@ public final class TextFormat: LineFormat {
             }
         }
         self.segments = segments
-        self.absorber = segments.firstIndex { !$0.isLiteral && $0.kind == .userAgent }
+        let absorber = segments.firstIndex { !$0.isLiteral && $0.kind == .userAgent }
+        self.absorber = absorber
+        if let p = segments.firstIndex(where: { !$0.isLiteral && $0.kind == .proto }), p + 2 < segments.count,
+           segments[p + 1].isLiteral, !segments[p + 2].isLiteral, segments[p + 2].kind == .responseCode,
+           p > 0, segments[p - 1].isLiteral, segments[p - 1].literalLength == 1 {
+            self.tripleEnd = (p, p + 1, p + 2)
+        } else {
+            self.tripleEnd = nil
+        }
         self.kinds = Set(segments.filter { !$0.isLiteral }.map(\.kind))
         var plan = TokenPlan(pieces: pieces.map { ($0.isLiteral, $0.bytes, $0.kind) })
         plan?.flatten { segments[$0].rejectsQuote }
@@ -114,7 +125,45 @@ public final class TextFormat: LineFormat {
         let n = line.count
         if let plan, parseTokens(plan, base, n, record) { return true }
         record.clear()
-        return segments.withUnsafeBufferPointer { segs in
+        guard parseAround(base, n, record) else { return false }
+        // The request path is the client's and Envoy does not escape it: a path holding a whole forged
+        // head (`/x HTTP/1.1" 200 - via_upstream - "-" 0 0 0 - "-" "y`) is read as the line's head, and the
+        // real head then lands in the user agent. A line with more than one place where the request triple
+        // can end (`<protocol>" <code> `) is refused rather than trusted either way.
+        if let triple = tripleEnd, plausibleTripleEnds(triple, base, n) > 1 {
+            record.clear()
+            return false
+        }
+        return true
+    }
+
+    /// Counts the places where the path's field could be followed by a valid protocol, the literal that
+    /// closes the triple and a valid response code: `HTTP/1.1" 200 ` (or `-" 0 ` for TCP). Envoy writes
+    /// one; more are forged. Linear: each closing literal is visited once and its neighbours are tokens.
+    private func plausibleTripleEnds(_ t: (proto: Int, close: Int, code: Int), _ base: UnsafePointer<UInt8>, _ n: Int) -> Int {
+        let close = segments[t.close], proto = segments[t.proto], code = segments[t.code]
+        var found = 0
+        var from = 0
+        while true {
+            let at = find(close, in: base, from: from, to: n, stopAtQuote: false)
+            guard at >= 0 else { return found }
+            from = at + 1
+            // The protocol runs back to the space before it; the code up to the next space.
+            var start = at
+            while start > 0 && base[start - 1] != 0x20 { start -= 1 }
+            guard start > 0, valid(proto, base + start, at - start) else { continue }
+            let codeStart = at + close.literalLength
+            var codeEnd = codeStart
+            while codeEnd < n && base[codeEnd] != 0x20 { codeEnd += 1 }
+            guard codeEnd > codeStart, valid(code, base + codeStart, codeEnd - codeStart) else { continue }
+            found += 1
+            if found > 1 { return found }
+        }
+    }
+
+    /// The second pass: the head from the left up to the user agent, the tail from the right down to it.
+    private func parseAround(_ base: UnsafePointer<UInt8>, _ n: Int, _ record: AccessRecord) -> Bool {
+        segments.withUnsafeBufferPointer { segs -> Bool in
             var pos = 0
             let leftEnd = absorber ?? segs.count
             var i = 0

@@ -50,7 +50,7 @@ public final class SQLiteDatabase {
         if rc != SQLITE_OK {
             let message = errmsg.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(errmsg)
-            throw SQLiteError(code: rc, message: message, path: path, context: "statement failed")
+            throw SQLiteError(code: rc, message: message + writeFailureHint(rc), path: path, context: "statement failed")
         }
     }
 
@@ -73,6 +73,21 @@ public final class SQLiteDatabase {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func error(_ rc: Int32, _ context: String) -> SQLiteError {
-        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), path: path, context: context)
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)) + writeFailureHint(rc), path: path, context: context)
+    }
+
+    /// What to do when writing failed: SQLite's "disk I/O error" alone does not tell a full disk from a
+    /// broken one, and SQLITE_FULL's own hint does not say the earlier rows are safe. Empty for other failures.
+    private func writeFailureHint(_ rc: Int32) -> String {
+        if rc & 0xFF == SQLITE_CANTOPEN && access(path, F_OK) == 0 {
+            return " (the database exists: can this user write \(path)-wal and \(path)-shm beside it?)"
+        }
+        // SQLITE_IOERR | (3 << 8) is SQLITE_IOERR_WRITE (a macro Swift does not import).
+        guard rc == SQLITE_IOERR | (3 << 8) || rc & 0xFF == SQLITE_FULL else { return "" }
+        let errno = sqlite3_system_errno(handle)
+        let cause = errno != 0 ? String(cString: strerror(errno)) + ": " : ""
+        return " (\(cause)writing the database failed: is the disk or a quota full, or a file-size limit (ulimit -f) reached? "
+            + "The transaction was rolled back; the rows committed before it are kept: make room, then run the same command "
+            + "again to go on from there)"
     }
 }
