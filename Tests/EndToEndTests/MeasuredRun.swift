@@ -5,8 +5,12 @@ import Foundation
 import Testing
 
 /// Runs a command to its end as `EgressAuditCLI.run` does, and measures it: the child's own peak resident
-/// memory (`wait4`'s rusage, so nothing else the test runs is counted) and its wall-clock time. For the
-/// bounded-memory and bounded-time guarantees of hostile inputs.
+/// memory and its wall-clock time. For the bounded-memory and bounded-time guarantees of hostile inputs.
+///
+/// The memory comes from a small Python parent that forks and execs the command and reads `wait4`'s rusage:
+/// spawned straight from the test process, the child's `ru_maxrss` would start at the test process's own
+/// size (posix_spawn's vfork shares its memory until exec, and Linux keeps that high-water mark), which is
+/// large while many tests run at once.
 struct MeasuredRun {
     var status: Int32
     /// The signal that ended the process, or nil when it exited.
@@ -33,7 +37,18 @@ struct MeasuredRun {
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
 
-        let argv = ([program] + arguments).map { strdup($0) } + [nil]
+        let usagePath = folder + "/measured-usage-\(UUID().uuidString)"
+        defer { unlink(usagePath) }
+        let wrapper = """
+            import os, sys
+            pid = os.fork()
+            if pid == 0:
+                os.execv(sys.argv[2], sys.argv[2:])
+            _, status, usage = os.wait4(pid, 0)
+            open(sys.argv[1], "w").write("%d %d" % (status, usage.ru_maxrss))
+            """
+        let python = "/usr/bin/python3"
+        let argv = ([python, "-c", wrapper, usagePath, program] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
         let env = ProcessInfo.processInfo.environment.filter { $0.key != "EGRESS_AUDIT_DB" }
             .map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -41,17 +56,19 @@ struct MeasuredRun {
 
         let start = Date()
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, nil, argv, env)
-        try #require(rc == 0, "cannot start \(program): \(String(cString: strerror(rc)))")
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        let rc = posix_spawn(&pid, python, &actions, nil, argv, env)
+        try #require(rc == 0, "cannot start \(python) to measure \(program): \(String(cString: strerror(rc)))")
+        var wrapperStatus: Int32 = 0
+        while waitpid(pid, &wrapperStatus, 0) < 0 && errno == EINTR {}
         let seconds = Date().timeIntervalSince(start)
+        let measured = ((try? String(contentsOfFile: usagePath, encoding: .utf8)) ?? "").split(separator: " ").compactMap { Int64($0) }
+        try #require(measured.count == 2, "the measuring parent (python3) did not report; it exited with \(wrapperStatus)")
+        let status = Int32(measured[0]), peakKB = measured[1]
         let exited = status & 0x7F == 0
         return MeasuredRun(status: exited ? (status >> 8) & 0xFF : -1, signal: exited ? nil : status & 0x7F,
                            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                            stderr: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self),
-                           peakMB: Double(usage.ru_maxrss) / 1024, seconds: seconds)
+                           peakMB: Double(peakKB) / 1024, seconds: seconds)
     }
 }
 

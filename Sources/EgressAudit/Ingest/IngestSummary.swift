@@ -105,4 +105,15 @@ extension IngestSummary {
         rejected += batch.counts.rejected
         for v in Verdict.allCases { outbound[v] += batch.verdicts[v] }
     }
+
+    /// Adds the line and call counts of `other` (what one commit stored).
+    mutating func addCounts(_ other: IngestSummary) {
+        lines += other.lines
+        accessLines += other.accessLines
+        inbound += other.inbound
+        unrouted += other.unrouted
+        otherLines += other.otherLines
+        rejected += other.rejected
+        for v in Verdict.allCases { outbound[v] += other.outbound[v] }
+    }
 }

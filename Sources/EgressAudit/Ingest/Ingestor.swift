@@ -235,6 +235,8 @@ public final class Ingestor {
         let started = Date()
         let linesAtStart = run.linesRead
         var readError: Error?
+        // Counted into `summary` once committed: a failed commit (a full disk) reports only what was stored.
+        var uncommitted = IngestSummary()
         while true {
             let batch = queue.receive()
             defer { queue.recycle(batch) }
@@ -244,7 +246,7 @@ public final class Ingestor {
             run.counts.add(batch.counts)
             run.linesRead += batch.lines
             linesSinceCommit += Int(batch.lines)
-            summary.add(batch)
+            uncommitted.add(batch)
             if let name = batch.layout { layout = name }
             if let error = batch.error { readError = error }
             // A new input with no complete line yet (its first line or CRI record still being written) is not
@@ -261,6 +263,8 @@ public final class Ingestor {
                 try files.save(run.checkpoint, counts: run.counts, path: run.path, layout: layout, now: Ingestor.now())
                 if batch.final || writer.summaries.wantsFlush { try writer.summaries.flush() }
                 try database.execute("COMMIT")
+                summary.addCounts(uncommitted)
+                uncommitted = IngestSummary()
                 if batch.final {
                     open = false
                 } else {

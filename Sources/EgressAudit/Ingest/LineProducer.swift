@@ -97,7 +97,8 @@ final class LineProducer: @unchecked Sendable {
         reader.beforeRefill = copyTail
         var lastSeal = Date()
         var readError: Error?
-        // In follow mode: the last point before a partial record started, where reading can resume.
+        // In follow mode, and for a plain file that may grow: the last point before a partial record started,
+        // where reading can resume.
         var safe: (bytes: Int64, lines: Int64, tail: [UInt8]) = (reader.offset, reader.nextLineNumber - 1, [])
         var safeLinesInBatch: Int64 = 0
         var lineStart = reader.offset
@@ -108,6 +109,7 @@ final class LineProducer: @unchecked Sendable {
                     safe = (lineStart, line.number - 1, tail)
                     safeLinesInBatch = batch.lines
                 }
+                let start = lineStart
                 lineStart = line.endOffset
                 batch.lines += 1
                 let text = ByteSlice(start: line.bytes.baseAddress, count: line.bytes.count)
@@ -119,7 +121,15 @@ final class LineProducer: @unchecked Sendable {
                     tailPending = false
                     return true
                 }
+                let wasHolding = unwrapper.holdsPartial
                 handle(text, line: line.number, batch: batch, record: record)
+                if !follow && !deliverUnterminated && !wasHolding && unwrapper.holdsPartial {
+                    // A plain file that may still grow: if this record's last part is not there by the end, the
+                    // next run resumes before its first part, as it does for a last line without newline.
+                    copyTail()
+                    safe = (start, line.number - 1, tail)
+                    safeLinesInBatch = batch.lines - 1
+                }
                 // This line's raw bytes (text, then `\r\n` or `\n`) lie together in the reader's buffer. Not
                 // `endOffset` minus the previous one: after an overlong line that span holds its skipped rest.
                 lastLine = line.bytes.baseAddress
@@ -145,11 +155,13 @@ final class LineProducer: @unchecked Sendable {
         reader.beforeRefill = nil
         if queue.isCancelled { return }
         copyTail()
-        if follow && unwrapper.holdsPartial {
+        if (follow || !deliverUnterminated) && unwrapper.holdsPartial {
             // The record is still being written: resume at its first part next time.
             _ = unwrapper.takePartial()
             batch.lines = safeLinesInBatch
             batch.checkpoint = safe
+            if !follow { batch.heldBytes = Int(max(1, reader.offset - safe.bytes)) }
+            batch.error = readError
             batch.final = true
             queue.send(batch)
             return
