@@ -5,27 +5,25 @@
 -- param: until = : only calls before this time
 -- param: min_calls = 1 : only destinations with at least this many calls
 WITH buckets AS (
-    SELECT destination, dest_port AS port, duration_ms, sum(calls) AS n
+    SELECT coalesce(destination, '') AS dkey, coalesce(dest_port, -1) AS pkey, destination, dest_port AS port,
+           duration_ms, sum(calls) AS n, max(max_ms) AS longest
     FROM call_durations
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3, 4, 5
 ),
 running AS (
-    SELECT destination, port, duration_ms,
-           sum(n) OVER (PARTITION BY destination, port ORDER BY duration_ms) AS below,
-           sum(n) OVER (PARTITION BY destination, port) AS total
+    SELECT dkey, pkey, destination, port, duration_ms, longest,
+           sum(n) OVER (PARTITION BY dkey, pkey ORDER BY duration_ms) AS below,
+           sum(n) OVER (PARTITION BY dkey, pkey) AS total
     FROM buckets
 ),
-longest AS (
-    SELECT coalesce(dest_host, dest_ip) AS destination, dest_port AS port, max(max_duration_ms) AS max_ms
-    FROM call_summary
-    WHERE verdict IN ('allowed', 'passthrough')
-    GROUP BY 1, 2
+percentiles AS (
+    SELECT destination, port, max(total) AS calls, max(longest) AS max_ms,
+           min(duration_ms) FILTER (WHERE below * 2 >= total) AS p50,
+           min(duration_ms) FILTER (WHERE below * 100 >= total * 95) AS p95
+    FROM running
+    GROUP BY dkey, pkey
 )
-SELECT r.destination, r.port, r.total AS calls,
-       min(min(r.duration_ms) FILTER (WHERE r.below * 2 >= r.total), max(l.max_ms)) AS p50_ms,
-       min(min(r.duration_ms) FILTER (WHERE r.below * 100 >= r.total * 95), max(l.max_ms)) AS p95_ms,
-       max(l.max_ms) AS max_ms
-FROM running r LEFT JOIN longest l ON l.destination IS r.destination AND l.port IS r.port
-WHERE r.total >= coalesce(CAST(:min_calls AS INTEGER), 1)
-GROUP BY r.destination, r.port
-ORDER BY p95_ms DESC, r.destination, r.port;
+SELECT destination, port, calls, min(p50, max_ms) AS p50_ms, min(p95, max_ms) AS p95_ms, max_ms
+FROM percentiles
+WHERE calls >= coalesce(CAST(:min_calls AS INTEGER), 1)
+ORDER BY p95_ms DESC, destination, port;

@@ -60,10 +60,10 @@ fileprivate let hoursFromSummary = """
     FROM calls_by_hour WHERE hour IS NOT NULL GROUP BY 1, 2, 3, 4, 5
     """
 fileprivate let durationsFromCalls = """
-    SELECT coalesce(dest_host, dest_ip), dest_port, \(DurationBucket.sql(of: "duration_ms")), count(*)
+    SELECT coalesce(dest_host, dest_ip), dest_port, \(DurationBucket.sql(of: "duration_ms")), count(*), max(duration_ms)
     FROM calls WHERE verdict IN ('allowed', 'passthrough') AND duration_ms >= 0 %@ GROUP BY 1, 2, 3
     """
-fileprivate let durationsFromSummary = "SELECT destination, dest_port, duration_ms, sum(calls) FROM call_durations GROUP BY 1, 2, 3"
+fileprivate let durationsFromSummary = "SELECT destination, dest_port, duration_ms, sum(calls), max(max_ms) FROM call_durations GROUP BY 1, 2, 3"
 
 /// Checks the three summary views against the calls (optionally restricted by a `calls` condition).
 fileprivate func expectSummariesMatchCalls(_ database: SQLiteDatabase, callsCondition: String = "",

@@ -1,16 +1,15 @@
-/// An open-addressing hash table from a three-number key to a value, for summing calls in memory between
-/// commits: one multiply-mix and, nearly always, one probe per call, no allocation per call.
+/// An open-addressing hash table from a two-number key to a value, for summing calls in memory between
+/// flushes: one multiply-mix and, nearly always, one or two probes per call, no allocation per call.
 ///
-/// It grows when half full, so it never drops an entry; `removeAll` keeps its capacity for the next batch.
+/// It grows when three quarters full, so it never drops an entry; `removeAll` keeps its capacity.
 final class AccumulatorTable<Value> {
     struct Key: Equatable {
         var a: Int64
         var b: Int64
-        var c: Int64
     }
 
-    private(set) var keys: [Key]
-    private(set) var values: [Value]
+    private var keys: [Key]
+    private var values: [Value]
     private var used: [Bool]
     private(set) var count = 0
     private var mask: Int
@@ -18,19 +17,21 @@ final class AccumulatorTable<Value> {
 
     init(capacity: Int = 4096, empty: Value) {
         var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        while size * 3 < capacity * 4 { size <<= 1 }
         self.empty = empty
-        keys = Array(repeating: Key(a: 0, b: 0, c: 0), count: size)
+        keys = Array(repeating: Key(a: 0, b: 0), count: size)
         values = Array(repeating: empty, count: size)
         used = Array(repeating: false, count: size)
         mask = size - 1
     }
 
+    /// Entries it holds before it has to grow.
+    var capacity: Int { keys.count / 4 * 3 }
+
     @inline(__always) private static func hash(_ k: Key) -> Int {
         var h = UInt64(bitPattern: k.a) &* 0x9E37_79B9_7F4A_7C15
         h = (h ^ UInt64(bitPattern: k.b)) &* 0xC2B2_AE3D_27D4_EB4F
-        h = (h ^ UInt64(bitPattern: k.c)) &* 0x1656_67B1_9E37_79F9
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        return Int(truncatingIfNeeded: h ^ (h >> 31))
     }
 
     /// The slot holding `key`, added with the empty value if absent.
@@ -40,7 +41,7 @@ final class AccumulatorTable<Value> {
             if keys[i] == key { return i }
             i = (i + 1) & mask
         }
-        if (count + 1) * 2 > keys.count {
+        if count >= capacity {
             grow()
             return slot(key)
         }
@@ -70,7 +71,7 @@ final class AccumulatorTable<Value> {
     private func grow() {
         let oldKeys = keys, oldValues = values, oldUsed = used
         let size = keys.count * 2
-        keys = Array(repeating: Key(a: 0, b: 0, c: 0), count: size)
+        keys = Array(repeating: Key(a: 0, b: 0), count: size)
         values = Array(repeating: empty, count: size)
         used = Array(repeating: false, count: size)
         mask = size - 1

@@ -199,6 +199,7 @@ public enum Schema {
             dest_port   INTEGER NOT NULL,     -- -1 for none
             duration_ms INTEGER NOT NULL,     -- DurationBucket: exact below 32 ms, then 16 buckets per doubling
             calls       INTEGER NOT NULL,
+            max_ms      INTEGER NOT NULL,     -- the longest call in the bucket
             PRIMARY KEY (destination, dest_port, duration_ms)
         ) WITHOUT ROWID;
         CREATE TABLE call_hour_counts (
@@ -248,10 +249,12 @@ public enum Schema {
         LEFT JOIN strings ns  ON ns.id = w.source_namespace
         LEFT JOIN strings pod ON pod.id = w.source_pod;
         CREATE VIEW call_durations AS
-        SELECT x.value AS destination, nullif(d.dest_port, -1) AS dest_port, d.duration_ms AS duration_ms, d.calls AS calls
-        FROM (SELECT destination, dest_port, duration_ms, calls FROM call_duration_buckets
+        SELECT x.value AS destination, nullif(d.dest_port, -1) AS dest_port, d.duration_ms AS duration_ms, d.calls AS calls,
+               d.max_ms AS max_ms
+        FROM (SELECT destination, dest_port, duration_ms, calls, max_ms FROM call_duration_buckets
               UNION ALL
-              SELECT coalesce(s.dest_host, s.dest_ip, 0), coalesce(s.dest_port, -1), \(DurationBucket.sql(of: "c.duration_ms")), 1
+              SELECT coalesce(s.dest_host, s.dest_ip, 0), coalesce(s.dest_port, -1), \(DurationBucket.sql(of: "c.duration_ms")), 1,
+                     c.duration_ms
               FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
               WHERE c.id > (SELECT covered_id FROM summary_state) AND s.verdict IN (0, 1) AND c.duration_ms >= 0) d
         LEFT JOIN strings x ON x.id = d.destination;

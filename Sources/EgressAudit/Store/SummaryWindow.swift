@@ -31,7 +31,7 @@ public enum SummaryWindow {
             GROUP BY \(dimensions);
             CREATE TEMP VIEW call_durations AS
             SELECT coalesce(dest_host, dest_ip) AS destination, dest_port, \(DurationBucket.sql(of: "duration_ms")) AS duration_ms,
-                   count(*) AS calls
+                   count(*) AS calls, max(duration_ms) AS max_ms
             FROM main.calls
             WHERE verdict IN ('allowed', 'passthrough') AND duration_ms >= 0 AND \(window)
             GROUP BY 1, 2, 3;

@@ -9,25 +9,27 @@
 /// one SQL pass. So the summaries are exact at every commit, after any crash, and for databases written
 /// before they existed.
 final class SummaryWriter {
-    /// Flush at the next commit once a table holds this many entries (a few MB).
-    static let flushEntries = 40_000
+    /// Flush at the next commit once a table holds this many entries: about 8 MB for the totals, fewer for
+    /// the others. Each flush writes every entry (~10,000 instructions an upsert), so the fewer, the faster.
+    static let flushEntries = 96_000
     /// Calls with no time are counted under this hour.
     static let noHour = Int64.min
 
+    /// Sums of one (target, caller); times and the longest duration use `Int64.max`/`.min` for none yet.
     struct Totals {
         var calls: Int64 = 0
-        var firstTs: Int64?
-        var lastTs: Int64?
+        var firstTs = Int64.max
+        var lastTs = Int64.min
         var bytesReceived: Int64 = 0
         var bytesSent: Int64 = 0
-        var maxDuration: Int64?
+        var maxDuration = Int64.min
     }
 
     /// (target, caller) → totals.
     private let totals = AccumulatorTable<Totals>(capacity: 8192, empty: Totals())
-    /// (destination, port, bucket) → calls.
-    private let durations = AccumulatorTable<Int64>(capacity: 8192, empty: 0)
-    /// (hour, verdict, caller) → calls (`call_hour_counts`).
+    /// (destination, port × 2^40 + bucket) → calls and the longest.
+    private let durations = AccumulatorTable<(calls: Int64, longest: Int64)>(capacity: 8192, empty: (0, 0))
+    /// (hour, verdict × 2^40 + caller) → calls (`call_hour_counts`).
     private let hours = AccumulatorTable<Int64>(capacity: 1024, empty: 0)
     /// The first call id summed since the last flush, and the last.
     private var firstID: Int64?
@@ -47,8 +49,8 @@ final class SummaryWriter {
             ON CONFLICT (target_id, caller_id) DO UPDATE SET \(SummaryWriter.mergeTotals)
             """)
         upsertDuration = try database.prepare("""
-            INSERT INTO call_duration_buckets (destination, dest_port, duration_ms, calls) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET calls = calls + excluded.calls
+            INSERT INTO call_duration_buckets (destination, dest_port, duration_ms, calls, max_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+            ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET \(SummaryWriter.mergeBucket)
             """)
         upsertHour = try database.prepare("""
             INSERT INTO call_hour_counts (hour, verdict, caller_id, calls) VALUES (?1, ?2, ?3, ?4)
@@ -70,22 +72,25 @@ final class SummaryWriter {
              duration: Int64?, histogram destination: Int64?, port: Int64?) {
         if firstID == nil { firstID = id }
         lastID = id
-        let slot = totals.slot(.init(a: target, b: caller, c: 0))
+        let slot = totals.slot(.init(a: target, b: caller))
         totals.update(slot) { t in
             t.calls += 1
             if let ts {
-                t.firstTs = min(t.firstTs ?? ts, ts)
-                t.lastTs = max(t.lastTs ?? ts, ts)
+                t.firstTs = min(t.firstTs, ts)
+                t.lastTs = max(t.lastTs, ts)
             }
             t.bytesReceived &+= bytesReceived ?? 0
             t.bytesSent &+= bytesSent ?? 0
-            if let duration { t.maxDuration = max(t.maxDuration ?? duration, duration) }
+            if let duration { t.maxDuration = max(t.maxDuration, duration) }
         }
-        let h = hours.slot(.init(a: SummaryWriter.hour(ts), b: verdict, c: caller))
+        let h = hours.slot(.init(a: SummaryWriter.hour(ts), b: verdict << 40 | caller))
         hours.update(h) { $0 += 1 }
-        if let destination, let duration, duration >= 0 {
-            let d = durations.slot(.init(a: destination, b: port ?? -1, c: DurationBucket.of(duration)))
-            durations.update(d) { $0 += 1 }
+        if let destination, let duration, duration >= 0, duration < 1 << 40 {
+            let d = durations.slot(.init(a: destination, b: ((port ?? -1) + 1) << 40 | DurationBucket.of(duration)))
+            durations.update(d) { bucket in
+                bucket.calls += 1
+                bucket.longest = max(bucket.longest, duration)
+            }
         }
     }
 
@@ -110,27 +115,30 @@ final class SummaryWriter {
         }
         try totals.forEach { key, t in
             let s = upsertTotals
-            s.bind(1, key.a); s.bind(2, key.b); s.bind(3, t.calls); s.bind(4, t.firstTs); s.bind(5, t.lastTs)
-            s.bind(6, t.bytesReceived); s.bind(7, t.bytesSent); s.bind(8, t.maxDuration)
+            s.bind(1, key.a); s.bind(2, key.b); s.bind(3, t.calls)
+            s.bind(4, t.firstTs == .max ? nil : t.firstTs); s.bind(5, t.lastTs == .min ? nil : t.lastTs)
+            s.bind(6, t.bytesReceived); s.bind(7, t.bytesSent); s.bind(8, t.maxDuration == .min ? nil : t.maxDuration)
             try s.run()
             s.reset()
         }
-        try write(durations, with: upsertDuration)
-        try write(hours, with: upsertHour)
+        try durations.forEach { key, bucket in
+            let s = upsertDuration
+            s.bind(1, key.a); s.bind(2, (key.b >> 40) - 1); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, bucket.calls)
+            s.bind(5, bucket.longest)
+            try s.run()
+            s.reset()
+        }
+        try hours.forEach { key, calls in
+            let s = upsertHour
+            s.bind(1, key.a); s.bind(2, key.b >> 40); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, calls)
+            try s.run()
+            s.reset()
+        }
         let nowCovered = firstID == nil ? before : lastID
         if nowCovered > covered {
             try database.execute("UPDATE summary_state SET covered_id = \(nowCovered)")
         }
         discard()
-    }
-
-    /// Upserts a table of three-number keys and counts with `statement` (?1–?3 the key, ?4 the count).
-    private func write(_ table: AccumulatorTable<Int64>, with statement: SQLiteStatement) throws {
-        try table.forEach { key, calls in
-            statement.bind(1, key.a); statement.bind(2, key.b); statement.bind(3, key.c); statement.bind(4, calls)
-            try statement.run()
-            statement.reset()
-        }
     }
 
     /// Forgets the sums (after a rollback, or once written).
@@ -152,6 +160,8 @@ final class SummaryWriter {
             max_duration_ms = max(coalesce(max_duration_ms, excluded.max_duration_ms), coalesce(excluded.max_duration_ms, max_duration_ms))
         """
 
+    static let mergeBucket = "calls = calls + excluded.calls, max_ms = max(max_ms, excluded.max_ms)"
+
     /// SQL for `hour(_:)` of `c.ts`.
     static let hourSQL = "CASE WHEN c.ts IS NULL THEN -9223372036854775808 WHEN c.ts >= 0 THEN c.ts / 3600000000 ELSE (c.ts + 1) / 3600000000 - 1 END"
 
@@ -169,12 +179,13 @@ final class SummaryWriter {
         ON CONFLICT (target_id, caller_id) DO UPDATE SET \(mergeTotals)
         """,
         """
-        INSERT INTO call_duration_buckets (destination, dest_port, duration_ms, calls)
-        SELECT coalesce(s.dest_host, s.dest_ip, 0), coalesce(s.dest_port, -1), \(DurationBucket.sql(of: "c.duration_ms")), count(*)
+        INSERT INTO call_duration_buckets (destination, dest_port, duration_ms, calls, max_ms)
+        SELECT coalesce(s.dest_host, s.dest_ip, 0), coalesce(s.dest_port, -1), \(DurationBucket.sql(of: "c.duration_ms")), count(*),
+               max(c.duration_ms)
         FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
         WHERE c.id > ?1 AND c.id <= ?2 AND s.verdict IN (0, 1) AND c.duration_ms >= 0
         GROUP BY 1, 2, 3
-        ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET calls = calls + excluded.calls
+        ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET \(mergeBucket)
         """,
         """
         INSERT INTO call_hour_counts (hour, verdict, caller_id, calls)
