@@ -115,6 +115,11 @@ struct SummaryTests {
             try s.run()
         }
         try expectSummariesMatchCalls(reader)
+        // A window finds both the summed calls (through the hours' id spans) and those not summed yet.
+        let windowed = try SQLiteDatabase(path: folder.db, readOnly: true)
+        let since = try #require(try windowed.scalar("SELECT min(ts_us) + (max(ts_us) - min(ts_us)) / 3 FROM calls"))
+        try SummaryWindow.apply(to: windowed, since: since, until: nil)
+        try expectSummariesMatchCalls(windowed, callsCondition: "AND ts_us >= \(since)")
         // The next ingest catches the rest up in its first flush.
         _ = try Ingestor(databasePath: folder.db).ingest(paths: [samples + "/json"])
         #expect(try reader.scalar("SELECT covered_id FROM summary_state") == reader.scalar("SELECT max(id) FROM call_facts"))

@@ -207,6 +207,8 @@ public enum Schema {
             verdict   INTEGER NOT NULL,
             caller_id INTEGER NOT NULL REFERENCES callers(id),
             calls     INTEGER NOT NULL,
+            first_id  INTEGER NOT NULL,       -- the smallest and largest call_facts id counted: where a window
+            last_id   INTEGER NOT NULL,       -- over these hours finds its calls without reading all of them
             PRIMARY KEY (hour, verdict, caller_id)
         ) WITHOUT ROWID;
         CREATE VIEW call_summary AS

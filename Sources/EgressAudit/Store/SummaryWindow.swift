@@ -5,7 +5,8 @@
 /// `main.call_summary` still reaches all time (what `new-destinations` needs for "first seen").
 ///
 /// The summaries kept at ingest cover all time; a window therefore reads the calls it spans, which costs
-/// per call instead of per summary row.
+/// per call instead of per summary row. It finds them by id, not by reading every call: `call_hour_counts`
+/// keeps the first and last call id of each hour, and calls not summed yet (id > covered_id) are added.
 public enum SummaryWindow {
     /// Creates the windowed views on `database` (read-only connections may: `temp` is private to them).
     /// Nothing happens when both ends are open.
@@ -14,6 +15,7 @@ public enum SummaryWindow {
         var window = "ts_us IS NOT NULL"
         if let since { window += " AND ts_us >= \(since)" }
         if let until { window += " AND ts_us < \(until)" }
+        window += " AND " + (try idRanges(database, since: since, until: until))
         let dimensions = """
             verdict, dest_host, dest_ip, dest_port, protocol, upstream_cluster, response_flags, source_namespace, source_pod, source_ip
             """
@@ -43,5 +45,27 @@ public enum SummaryWindow {
             WHERE verdict != 'internal' AND \(window)
             GROUP BY ts_us / 3600000000, verdict, source_namespace, source_pod, source_ip;
             """)
+    }
+
+    /// A condition on `id` that holds for every call leaving the mesh between `since` and `until`: the ids
+    /// the hours of the window counted, and the calls committed since the last flush.
+    static func idRanges(_ database: SQLiteDatabase, since: Int64?, until: Int64?) throws -> String {
+        var hours = "hour != \(SummaryWriter.noHour)"
+        if let since { hours += " AND hour >= \(SummaryWriter.hour(since))" }
+        if let until { hours += " AND hour <= \(SummaryWriter.hour(until - 1))" }
+        let span = try database.prepare("SELECT min(first_id), max(last_id) FROM call_hour_counts WHERE \(hours)")
+        var ranges: [(Int64, Int64)] = []
+        if try span.step(), !span.isNull(0) { ranges.append((span.int64(0), span.int64(1))) }
+        let covered = try database.scalar("SELECT covered_id FROM summary_state") ?? 0
+        let newest = try database.scalar("SELECT coalesce(max(id), 0) FROM call_facts") ?? 0
+        if newest > covered {
+            if let (lo, hi) = ranges.first, covered + 1 <= hi + 1, lo <= newest + 1 {
+                ranges[0] = (min(lo, covered + 1), max(hi, newest))
+            } else {
+                ranges.append((covered + 1, newest))
+            }
+        }
+        guard !ranges.isEmpty else { return "id < 0" }
+        return "(" + ranges.map { "id BETWEEN \($0.0) AND \($0.1)" }.joined(separator: " OR ") + ")"
     }
 }

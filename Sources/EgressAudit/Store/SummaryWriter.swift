@@ -29,8 +29,8 @@ final class SummaryWriter {
     private let totals = AccumulatorTable<Totals>(capacity: 8192, empty: Totals())
     /// (destination, port × 2^40 + bucket) → calls and the longest.
     private let durations = AccumulatorTable<(calls: Int64, longest: Int64)>(capacity: 8192, empty: (0, 0))
-    /// (hour, verdict × 2^40 + caller) → calls (`call_hour_counts`).
-    private let hours = AccumulatorTable<Int64>(capacity: 1024, empty: 0)
+    /// (hour, verdict × 2^40 + caller) → calls and the first and last call id (`call_hour_counts`).
+    private let hours = AccumulatorTable<(calls: Int64, first: Int64, last: Int64)>(capacity: 1024, empty: (0, .max, .min))
     /// The first call id summed since the last flush, and the last.
     private var firstID: Int64?
     private var lastID: Int64 = 0
@@ -53,8 +53,8 @@ final class SummaryWriter {
             ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET \(SummaryWriter.mergeBucket)
             """)
         upsertHour = try database.prepare("""
-            INSERT INTO call_hour_counts (hour, verdict, caller_id, calls) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT (hour, verdict, caller_id) DO UPDATE SET calls = calls + excluded.calls
+            INSERT INTO call_hour_counts (hour, verdict, caller_id, calls, first_id, last_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (hour, verdict, caller_id) DO UPDATE SET \(SummaryWriter.mergeHour)
             """)
         catchUps = try SummaryWriter.catchUpSQL.map { try database.prepare($0) }
     }
@@ -84,7 +84,11 @@ final class SummaryWriter {
             if let duration { t.maxDuration = max(t.maxDuration, duration) }
         }
         let h = hours.slot(.init(a: SummaryWriter.hour(ts), b: verdict << 40 | caller))
-        hours.update(h) { $0 += 1 }
+        hours.update(h) { count in
+            count.calls += 1
+            count.first = min(count.first, id)
+            count.last = max(count.last, id)
+        }
         if let destination, let duration, duration >= 0, duration < 1 << 40 {
             let d = durations.slot(.init(a: destination, b: ((port ?? -1) + 1) << 40 | DurationBucket.of(duration)))
             durations.update(d) { bucket in
@@ -128,9 +132,10 @@ final class SummaryWriter {
             try s.run()
             s.reset()
         }
-        try hours.forEach { key, calls in
+        try hours.forEach { key, count in
             let s = upsertHour
-            s.bind(1, key.a); s.bind(2, key.b >> 40); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, calls)
+            s.bind(1, key.a); s.bind(2, key.b >> 40); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, count.calls)
+            s.bind(5, count.first); s.bind(6, count.last)
             try s.run()
             s.reset()
         }
@@ -161,6 +166,7 @@ final class SummaryWriter {
         """
 
     static let mergeBucket = "calls = calls + excluded.calls, max_ms = max(max_ms, excluded.max_ms)"
+    static let mergeHour = "calls = calls + excluded.calls, first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)"
 
     /// SQL for `hour(_:)` of `c.ts`.
     static let hourSQL = "CASE WHEN c.ts IS NULL THEN -9223372036854775808 WHEN c.ts >= 0 THEN c.ts / 3600000000 ELSE (c.ts + 1) / 3600000000 - 1 END"
@@ -188,12 +194,12 @@ final class SummaryWriter {
         ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET \(mergeBucket)
         """,
         """
-        INSERT INTO call_hour_counts (hour, verdict, caller_id, calls)
-        SELECT \(hourSQL), s.verdict, c.caller_id, count(*)
+        INSERT INTO call_hour_counts (hour, verdict, caller_id, calls, first_id, last_id)
+        SELECT \(hourSQL), s.verdict, c.caller_id, count(*), min(c.id), max(c.id)
         FROM call_facts c JOIN call_shapes s ON s.id = c.shape_id
         WHERE c.id > ?1 AND c.id <= ?2 AND s.verdict != 3
         GROUP BY 1, 2, 3
-        ON CONFLICT (hour, verdict, caller_id) DO UPDATE SET calls = calls + excluded.calls
+        ON CONFLICT (hour, verdict, caller_id) DO UPDATE SET \(mergeHour)
         """,
     ]
 }
