@@ -1,5 +1,6 @@
 // libFuzzer harness for the gzip reader (multi-member, truncated, corrupt input must end in an error, never a
-// crash or a hang) and the line reader over it. Built by scripts/fuzz; not part of the package.
+// crash or a hang) and the line reader over it. Built by scripts/fuzz against the library; not part of the package.
+import EgressAudit
 
 /// Serves the fuzzer's bytes as a source, in odd-sized reads.
 final class BytesSource: ByteSource {

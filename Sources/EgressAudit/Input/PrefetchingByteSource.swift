@@ -16,15 +16,15 @@ public final class PrefetchingByteSource: ByteSource, @unchecked Sendable {
     private var producerDone = false
     private var producerError: Error?
     private var cancelled = false
-    private var thread: Thread?
 
     public init(upstream: ByteSource, buffers: Int = 4, bufferSize: Int = 1 << 20) {
         self.upstream = upstream
         self.slots = (0..<buffers).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16) }
         self.lengths = Array(repeating: 0, count: buffers)
-        let thread = Thread { self.produce() }  // the thread keeps the source alive until it ends
+        // The thread keeps the source alive until it ends. The source must not keep the thread: that was a
+        // cycle (source → thread → closure → source) that leaked every source and its buffers.
+        let thread = Thread { self.produce() }
         thread.name = "egress-audit.inflate"
-        self.thread = thread
         thread.start()
     }
 
