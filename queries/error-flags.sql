@@ -29,7 +29,7 @@ SELECT response_flags AS flags,
        verdict,
        sum(calls) AS calls,
        count(DISTINCT coalesce(dest_host, dest_ip)) AS destinations,
-       max(last_ts) AS last_seen
+       strftime('%Y-%m-%dT%H:%M:%S', max(last_ts_us) / 1000000, 'unixepoch') || printf('.%03dZ', max(last_ts_us) / 1000 % 1000) AS last_seen
 FROM call_summary
 WHERE response_flags IS NOT NULL
 GROUP BY 1, 2, 3

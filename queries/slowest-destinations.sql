@@ -4,24 +4,19 @@
 -- param: since = : only calls from this time on
 -- param: until = : only calls before this time
 -- param: min_calls = 1 : only destinations with at least this many calls
-WITH buckets AS (
-    SELECT coalesce(destination, '') AS dkey, coalesce(dest_port, -1) AS pkey, destination, dest_port AS port,
-           duration_ms, sum(calls) AS n, max(max_ms) AS longest
+WITH running AS (
+    -- Calls at or under each bucket (a window's RANGE frame counts equal buckets together), and in all.
+    SELECT destination, dest_port AS port, duration_ms, max_ms,
+           sum(calls) OVER (PARTITION BY destination, dest_port ORDER BY duration_ms) AS below,
+           sum(calls) OVER (PARTITION BY destination, dest_port) AS total
     FROM call_durations
-    GROUP BY 1, 2, 3, 4, 5
-),
-running AS (
-    SELECT dkey, pkey, destination, port, duration_ms, longest,
-           sum(n) OVER (PARTITION BY dkey, pkey ORDER BY duration_ms) AS below,
-           sum(n) OVER (PARTITION BY dkey, pkey) AS total
-    FROM buckets
 ),
 percentiles AS (
-    SELECT destination, port, max(total) AS calls, max(longest) AS max_ms,
+    SELECT destination, port, max(total) AS calls, max(max_ms) AS max_ms,
            min(duration_ms) FILTER (WHERE below * 2 >= total) AS p50,
            min(duration_ms) FILTER (WHERE below * 100 >= total * 95) AS p95
     FROM running
-    GROUP BY dkey, pkey
+    GROUP BY destination, port
 )
 SELECT destination, port, calls, min(p50, max_ms) AS p50_ms, min(p95, max_ms) AS p95_ms, max_ms
 FROM percentiles

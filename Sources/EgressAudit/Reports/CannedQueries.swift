@@ -11,15 +11,19 @@ enum CannedQueries {
             -- param: since = : only calls from this time on
             -- param: until = : only calls before this time
             -- param: namespace = : only this namespace
-            SELECT coalesce(source_namespace, '(unknown)') AS namespace,
-                   coalesce(source_pod, source_ip, '(unknown)') AS workload,
-                   sum(calls) AS blocked_calls,
-                   count(DISTINCT coalesce(dest_host, dest_ip) || ':' || coalesce(dest_port, '')) AS destinations,
-                   max(last_ts) AS last_seen
-            FROM call_summary
-            WHERE verdict = 'blocked'
-              AND (:namespace IS NULL OR source_namespace = :namespace)
-            GROUP BY 1, 2
+            SELECT namespace, workload, blocked_calls, destinations,
+                   strftime('%Y-%m-%dT%H:%M:%S', last_us / 1000000, 'unixepoch') || printf('.%03dZ', last_us / 1000 % 1000) AS last_seen
+            FROM (
+                SELECT coalesce(source_namespace, '(unknown)') AS namespace,
+                       coalesce(source_pod, source_ip, '(unknown)') AS workload,
+                       sum(calls) AS blocked_calls,
+                       count(DISTINCT coalesce(dest_host, dest_ip) || ':' || coalesce(dest_port, '')) AS destinations,
+                       max(last_ts_us) AS last_us
+                FROM call_summary
+                WHERE verdict = 'blocked'
+                  AND (:namespace IS NULL OR source_namespace = :namespace)
+                GROUP BY 1, 2
+            )
             ORDER BY blocked_calls DESC, namespace, workload;
 
             """),
@@ -30,16 +34,21 @@ enum CannedQueries {
             -- param: since = : only calls from this time on (RFC 3339 or a duration such as 7d)
             -- param: until = : only calls before this time
             -- param: namespace = : only calls from this namespace
-            SELECT coalesce(dest_host, dest_ip) AS destination,
-                   dest_port AS port,
-                   sum(calls) AS calls,
-                   group_concat(DISTINCT source_namespace) AS namespaces,
-                   min(first_ts) AS first_seen,
-                   max(last_ts) AS last_seen
-            FROM call_summary
-            WHERE verdict = 'blocked'
-              AND (:namespace IS NULL OR source_namespace = :namespace)
-            GROUP BY 1, 2
+            SELECT destination, port, calls, namespaces,
+                   strftime('%Y-%m-%dT%H:%M:%S', first_us / 1000000, 'unixepoch') || printf('.%03dZ', first_us / 1000 % 1000) AS first_seen,
+                   strftime('%Y-%m-%dT%H:%M:%S', last_us / 1000000, 'unixepoch') || printf('.%03dZ', last_us / 1000 % 1000) AS last_seen
+            FROM (
+                SELECT coalesce(dest_host, dest_ip) AS destination,
+                       dest_port AS port,
+                       sum(calls) AS calls,
+                       group_concat(DISTINCT source_namespace) AS namespaces,
+                       min(first_ts_us) AS first_us,
+                       max(last_ts_us) AS last_us
+                FROM call_summary
+                WHERE verdict = 'blocked'
+                  AND (:namespace IS NULL OR source_namespace = :namespace)
+                GROUP BY 1, 2
+            )
             ORDER BY calls DESC, destination, port;
 
             """),
@@ -49,15 +58,19 @@ enum CannedQueries {
             -- description: Calls routed to an egress gateway service, by gateway and real destination (the host the sidecar saw in the SNI or authority).
             -- param: since = : only calls from this time on
             -- param: until = : only calls before this time
-            SELECT upstream_cluster AS gateway_cluster,
-                   coalesce(dest_host, dest_ip) AS destination,
-                   dest_port AS port,
-                   sum(calls) AS calls,
-                   group_concat(DISTINCT source_namespace) AS namespaces,
-                   max(last_ts) AS last_seen
-            FROM call_summary
-            WHERE (upstream_cluster LIKE 'outbound|%|%egressgateway%' OR upstream_cluster LIKE 'outbound|%|%egress-gateway%')
-            GROUP BY 1, 2, 3
+            SELECT gateway_cluster, destination, port, calls, namespaces,
+                   strftime('%Y-%m-%dT%H:%M:%S', last_us / 1000000, 'unixepoch') || printf('.%03dZ', last_us / 1000 % 1000) AS last_seen
+            FROM (
+                SELECT upstream_cluster AS gateway_cluster,
+                       coalesce(dest_host, dest_ip) AS destination,
+                       dest_port AS port,
+                       sum(calls) AS calls,
+                       group_concat(DISTINCT source_namespace) AS namespaces,
+                       max(last_ts_us) AS last_us
+                FROM call_summary
+                WHERE upstream_cluster LIKE 'outbound|%|%egressgateway%' OR upstream_cluster LIKE 'outbound|%|%egress-gateway%'
+                GROUP BY 1, 2, 3
+            )
             ORDER BY calls DESC, gateway_cluster, destination;
 
             """),
@@ -93,7 +106,7 @@ enum CannedQueries {
                    verdict,
                    sum(calls) AS calls,
                    count(DISTINCT coalesce(dest_host, dest_ip)) AS destinations,
-                   max(last_ts) AS last_seen
+                   strftime('%Y-%m-%dT%H:%M:%S', max(last_ts_us) / 1000000, 'unixepoch') || printf('.%03dZ', max(last_ts_us) / 1000 % 1000) AS last_seen
             FROM call_summary
             WHERE response_flags IS NOT NULL
             GROUP BY 1, 2, 3
@@ -169,14 +182,14 @@ enum CannedQueries {
             -- description: External destinations (any verdict but internal) first called at or after the given time: what started to be called recently.
             -- param: since = 1d : first seen at or after this time (RFC 3339 or a duration before now, or before the newest call with --relative-to-data)
             -- param: namespace = : only calls from this namespace
-            SELECT destination, port, verdicts, calls, namespaces, first_seen
+            SELECT destination, port, verdicts, calls, namespaces,
+                   strftime('%Y-%m-%dT%H:%M:%S', first_us / 1000000, 'unixepoch') || printf('.%03dZ', first_us / 1000 % 1000) AS first_seen
             FROM (
                 SELECT coalesce(dest_host, dest_ip) AS destination,
                        dest_port AS port,
                        group_concat(DISTINCT verdict) AS verdicts,
                        sum(calls) AS calls,
                        group_concat(DISTINCT source_namespace) AS namespaces,
-                       min(first_ts) AS first_seen,
                        min(first_ts_us) AS first_us
                 -- main.: all time, whatever window the runner sets for since, so "first" means first ever.
                 FROM main.call_summary
@@ -184,7 +197,7 @@ enum CannedQueries {
                 GROUP BY 1, 2
             )
             WHERE :since IS NULL OR first_us >= :since
-            ORDER BY first_seen, destination, port;
+            ORDER BY first_us, destination, port;
 
             """),
         ("passthrough-destinations.sql", """
@@ -194,17 +207,22 @@ enum CannedQueries {
             -- param: since = : only calls from this time on
             -- param: until = : only calls before this time
             -- param: namespace = : only calls from this namespace
-            SELECT coalesce(dest_host, dest_ip) AS destination,
-                   dest_port AS port,
-                   protocol,
-                   sum(calls) AS calls,
-                   group_concat(DISTINCT source_namespace) AS namespaces,
-                   min(first_ts) AS first_seen,
-                   max(last_ts) AS last_seen
-            FROM call_summary
-            WHERE verdict = 'passthrough'
-              AND (:namespace IS NULL OR source_namespace = :namespace)
-            GROUP BY 1, 2, 3
+            SELECT destination, port, protocol, calls, namespaces,
+                   strftime('%Y-%m-%dT%H:%M:%S', first_us / 1000000, 'unixepoch') || printf('.%03dZ', first_us / 1000 % 1000) AS first_seen,
+                   strftime('%Y-%m-%dT%H:%M:%S', last_us / 1000000, 'unixepoch') || printf('.%03dZ', last_us / 1000 % 1000) AS last_seen
+            FROM (
+                SELECT coalesce(dest_host, dest_ip) AS destination,
+                       dest_port AS port,
+                       protocol,
+                       sum(calls) AS calls,
+                       group_concat(DISTINCT source_namespace) AS namespaces,
+                       min(first_ts_us) AS first_us,
+                       max(last_ts_us) AS last_us
+                FROM call_summary
+                WHERE verdict = 'passthrough'
+                  AND (:namespace IS NULL OR source_namespace = :namespace)
+                GROUP BY 1, 2, 3
+            )
             ORDER BY calls DESC, destination, port;
 
             """),
@@ -215,24 +233,19 @@ enum CannedQueries {
             -- param: since = : only calls from this time on
             -- param: until = : only calls before this time
             -- param: min_calls = 1 : only destinations with at least this many calls
-            WITH buckets AS (
-                SELECT coalesce(destination, '') AS dkey, coalesce(dest_port, -1) AS pkey, destination, dest_port AS port,
-                       duration_ms, sum(calls) AS n, max(max_ms) AS longest
+            WITH running AS (
+                -- Calls at or under each bucket (a window's RANGE frame counts equal buckets together), and in all.
+                SELECT destination, dest_port AS port, duration_ms, max_ms,
+                       sum(calls) OVER (PARTITION BY destination, dest_port ORDER BY duration_ms) AS below,
+                       sum(calls) OVER (PARTITION BY destination, dest_port) AS total
                 FROM call_durations
-                GROUP BY 1, 2, 3, 4, 5
-            ),
-            running AS (
-                SELECT dkey, pkey, destination, port, duration_ms, longest,
-                       sum(n) OVER (PARTITION BY dkey, pkey ORDER BY duration_ms) AS below,
-                       sum(n) OVER (PARTITION BY dkey, pkey) AS total
-                FROM buckets
             ),
             percentiles AS (
-                SELECT destination, port, max(total) AS calls, max(longest) AS max_ms,
+                SELECT destination, port, max(total) AS calls, max(max_ms) AS max_ms,
                        min(duration_ms) FILTER (WHERE below * 2 >= total) AS p50,
                        min(duration_ms) FILTER (WHERE below * 100 >= total * 95) AS p95
                 FROM running
-                GROUP BY dkey, pkey
+                GROUP BY destination, port
             )
             SELECT destination, port, calls, min(p50, max_ms) AS p50_ms, min(p95, max_ms) AS p95_ms, max_ms
             FROM percentiles
@@ -269,16 +282,20 @@ enum CannedQueries {
             -- param: since = : only calls from this time on
             -- param: until = : only calls before this time
             -- param: namespace = : only this namespace
-            SELECT coalesce(source_namespace, '(unknown)') AS namespace,
-                   coalesce(source_pod, source_ip, '(unknown)') AS workload,
-                   coalesce(dest_host, dest_ip) AS destination,
-                   dest_port AS port,
-                   verdict,
-                   sum(calls) AS calls,
-                   max(last_ts) AS last_seen
-            FROM call_summary
-            WHERE :namespace IS NULL OR source_namespace = :namespace
-            GROUP BY 1, 2, 3, 4, 5
+            SELECT namespace, workload, destination, port, verdict, calls,
+                   strftime('%Y-%m-%dT%H:%M:%S', last_us / 1000000, 'unixepoch') || printf('.%03dZ', last_us / 1000 % 1000) AS last_seen
+            FROM (
+                SELECT coalesce(source_namespace, '(unknown)') AS namespace,
+                       coalesce(source_pod, source_ip, '(unknown)') AS workload,
+                       coalesce(dest_host, dest_ip) AS destination,
+                       dest_port AS port,
+                       verdict,
+                       sum(calls) AS calls,
+                       max(last_ts_us) AS last_us
+                FROM call_summary
+                WHERE :namespace IS NULL OR source_namespace = :namespace
+                GROUP BY 1, 2, 3, 4, 5
+            )
             ORDER BY namespace, workload, destination, port, verdict;
 
             """),
