@@ -36,7 +36,7 @@ public final class Ingestor {
         self.options = options
         database = try SQLiteDatabase(path: databasePath)
         writerLock = try WriterLock(databasePath: databasePath)
-        try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;")
+        try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8000;")
         try Schema.migrate(database)
         writer = try CallWriter(database: database)
         files = try IngestedFiles(database: database)

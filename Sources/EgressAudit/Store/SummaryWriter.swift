@@ -72,8 +72,7 @@ final class SummaryWriter {
              duration: Int64?, histogram destination: Int64?, port: Int64?) {
         if firstID == nil { firstID = id }
         lastID = id
-        let slot = totals.slot(.init(a: target, b: caller))
-        totals.update(slot) { t in
+        totals.update(.init(a: target, b: caller)) { t in
             t.calls += 1
             if let ts {
                 t.firstTs = min(t.firstTs, ts)
@@ -83,15 +82,14 @@ final class SummaryWriter {
             t.bytesSent &+= bytesSent ?? 0
             if let duration { t.maxDuration = max(t.maxDuration, duration) }
         }
-        let h = hours.slot(.init(a: SummaryWriter.hour(ts), b: verdict << 40 | caller))
-        hours.update(h) { count in
+        // (The no-time hour is Int64.min, the tables' empty mark: counted as Int64.min + 1, written back.)
+        hours.update(.init(a: max(SummaryWriter.hour(ts), Int64.min + 1), b: verdict << 40 | caller)) { count in
             count.calls += 1
             count.first = min(count.first, id)
             count.last = max(count.last, id)
         }
         if let destination, let duration, duration >= 0, duration < 1 << 40 {
-            let d = durations.slot(.init(a: destination, b: ((port ?? -1) + 1) << 40 | DurationBucket.of(duration)))
-            durations.update(d) { bucket in
+            durations.update(.init(a: destination, b: ((port ?? -1) + 1) << 40 | DurationBucket.of(duration))) { bucket in
                 bucket.calls += 1
                 bucket.longest = max(bucket.longest, duration)
             }
@@ -134,7 +132,8 @@ final class SummaryWriter {
         }
         try hours.forEach { key, count in
             let s = upsertHour
-            s.bind(1, key.a); s.bind(2, key.b >> 40); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, count.calls)
+            s.bind(1, key.a == Int64.min + 1 ? SummaryWriter.noHour : key.a)
+            s.bind(2, key.b >> 40); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, count.calls)
             s.bind(5, count.first); s.bind(6, count.last)
             try s.run()
             s.reset()
