@@ -693,7 +693,8 @@ struct ServiceEntryLoaderTests {
         let start = Date()
         let loaded = ServiceEntryLoader().load(text: bomb, source: "bomb.yaml")
         let elapsed = Date().timeIntervalSince(start)
-        #expect(elapsed < 1.0, "took \(elapsed) s")
+        // Expanded, the bomb is 10^10 nodes: bounded here means seconds at most, even under AddressSanitizer.
+        #expect(elapsed < 10, "took \(elapsed) s")
         #expect(loaded.entries == [])
         #expect(loaded.problems.count == 1)
         #expect(loaded.problems.first?.field == "document")

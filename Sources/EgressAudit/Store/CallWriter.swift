@@ -67,13 +67,15 @@ final class CallWriter {
         s.bind(10, caller)
         s.bind(11, try strings.id(b.text(i, .upstreamHost), hash: b.hash(i, .upstreamHostHash)))
         s.bind(12, try strings.id(b.text(i, .userAgent), hash: b.hash(i, .userAgentHash)))
-        try s.run()
-        let id = s.database.lastInsertRowID   // before facts(of:), which may insert a target
+        // Before the insert: facts(of:) may insert a target, which would move last_insert_rowid.
         let facts = try self.facts(of: shape, key: shapeKey)
+        try s.run()
         if facts.verdict != Int64(Verdict.internal.rawValue) {
+            let histogram = facts.verdict <= Int64(Verdict.passthrough.rawValue) ? facts.destination : nil
+            let id = s.database.lastInsertRowID
             summaries.add(id: id, ts: ts, verdict: facts.verdict, target: facts.target, caller: caller,
                           bytesReceived: bytesReceived, bytesSent: bytesSent, duration: duration,
-                          histogram: facts.verdict <= Int64(Verdict.passthrough.rawValue) ? facts.destination : nil, port: facts.port)
+                          histogram: histogram, port: facts.port)
         }
     }
 
