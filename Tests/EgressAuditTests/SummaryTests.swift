@@ -126,6 +126,34 @@ struct SummaryTests {
         try expectSummariesMatchCalls(reader)
     }
 
+    @Test("a database from before the summaries: reports say how to upgrade it; once upgraded they read its calls")
+    func upgradeFromSchema3() throws {
+        let folder = try SummaryFolder()
+        _ = try Ingestor(databasePath: folder.db).ingest(paths: [samples + "/kubectl"])
+        // Back to what schema 3 had: calls, no summaries.
+        let writable = try SQLiteDatabase(path: folder.db)
+        try writable.execute("""
+            DROP VIEW call_summary; DROP VIEW call_durations; DROP VIEW calls_by_hour;
+            DROP TABLE call_totals; DROP TABLE call_duration_buckets; DROP TABLE call_hour_counts;
+            DROP TABLE call_targets; DROP TABLE summary_state; PRAGMA user_version = 3;
+            """)
+        let report = try ReportCatalog.builtIn().report(named: "workload-inventory")
+        let runner = try QueryRunner(databasePath: folder.db)
+        #expect(throws: QueryError.olderSchema(path: folder.db, version: 3, needed: Schema.migrations.count)) {
+            try runner.run(report, parameters: [:], into: CSVFormatter(write: { _ in }))
+        }
+        #expect(QueryError.olderSchema(path: "x.db", version: 3, needed: 4).description.contains("egress-audit ingest --db x.db /dev/null"))
+        // What the message says to run: an ingest of nothing migrates, and the views read the calls at once.
+        _ = try Ingestor(databasePath: folder.db).ingest(paths: ["/dev/null"])
+        let reader = try SQLiteDatabase(path: folder.db, readOnly: true)
+        #expect(try reader.scalar("SELECT covered_id FROM summary_state") == 0)
+        try expectSummariesMatchCalls(reader)
+        var csv = ""
+        try QueryRunner(databasePath: folder.db).run(report, parameters: [:], into: CSVFormatter(write: { csv += $0 }))
+        #expect(csv.hasPrefix("namespace,workload,destination,port,verdict,calls,last_seen\r\n"))
+        #expect(csv.split(separator: "\r\n").count > 1)
+    }
+
     @Test("a window restricts the views exactly, to the microsecond, and main.call_summary still reaches all time",
           arguments: [("2026-11-23T09:50:00Z", "2026-11-23T10:00:00Z"), ("2026-11-22T08:13:35.980Z", nil),
                       (nil, "2026-11-23T09:57:24.472Z"), ("2026-11-23T09:15:00.001Z", "2026-11-23T09:15:00.002Z")] as [(String?, String?)])

@@ -23,6 +23,11 @@ public final class QueryRunner {
             guard report.parameters.contains(where: { $0.name == name }), case .integer(let v)? = parameters[name] else { return nil }
             return v
         }
+        // The views reports read came with schema 4; a database no ingest has opened since is older.
+        let version = try database.scalar("PRAGMA user_version") ?? 0
+        guard version >= Schema.migrations.count else {
+            throw QueryError.olderSchema(path: database.path, version: Int(version), needed: Schema.migrations.count)
+        }
         try SummaryWindow.apply(to: database, since: time("since"), until: time("until"))
         try run(report.sql, parameters: parameters, into: formatter)
     }
@@ -48,11 +53,15 @@ public final class QueryRunner {
 public enum QueryError: Error, CustomStringConvertible, Equatable {
     case noDatabase(path: String)
     case writeRefused(sql: String)
+    case olderSchema(path: String, version: Int, needed: Int)
 
     public var description: String {
         switch self {
         case let .noDatabase(path):
             return "\(path): no database here; create one with: egress-audit ingest --db \(path) <logs>"
+        case let .olderSchema(path, version, needed):
+            return "\(path): written by an older egress-audit (schema \(version); reports need \(needed)); upgrade it in place, "
+                + "keeping every row, with: egress-audit ingest --db \(path) /dev/null"
         case .writeRefused:
             return "sql runs read-only queries (SELECT, WITH, PRAGMA reads); this statement would change the database"
         }
