@@ -11,27 +11,6 @@ import Testing
 
 // MARK: - Helpers
 
-/// A temporary folder removed when the value goes away.
-fileprivate final class IngestScratch {
-    let path: String
-    init() throws {
-        let template = NSTemporaryDirectory() + "/egress-ingest-tests-XXXXXX"
-        var bytes = Array(template.utf8CString)
-        guard let made = mkdtemp(&bytes) else { throw InputError.cannotOpen(path: template, reason: "mkdtemp failed") }
-        path = String(cString: made)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// A path inside the folder; intermediate folders are created.
-    func file(_ name: String) -> String {
-        let full = path + "/" + name
-        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        return full
-    }
-
-    var db: String { path + "/audit.db" }
-}
-
 /// One Istio 1.9+ text access line (22 tokens): an allowed HTTP call to `host` through its ServiceEntry.
 fileprivate func accessLine(_ i: Int, host: String = "httpbin.org", path: String? = nil, userAgent: String = "curl/8.5.0") -> String {
     let t = i % 36_000
@@ -131,7 +110,7 @@ struct IngestExactlyOnceTests {
 
     @Test("ingesting the same file twice adds zero rows", arguments: sizes)
     func sameFileTwice(lines: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("a.log")
         try write(log, accessLines(0..<lines))
         let first = try ingest(dir.db, [log])
@@ -155,7 +134,7 @@ struct IngestExactlyOnceTests {
 
     @Test("the same file twice in one run (and through one Ingestor) adds it once")
     func sameFileTwiceInOneRun() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("a.log")
         try write(log, accessLines(0..<400))
         let summary = try ingest(dir.db, [log, log])
@@ -167,7 +146,7 @@ struct IngestExactlyOnceTests {
 
     @Test("a renamed copy adds zero rows", arguments: sizes)
     func renamedCopy(lines: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("istio-proxy.log")
         try write(log, accessLines(0..<lines))
         try ingest(dir.db, [log])
@@ -182,7 +161,7 @@ struct IngestExactlyOnceTests {
 
     @Test("a gzip of an already ingested plain file adds zero rows", arguments: sizes)
     func gzipOfPlain(lines: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("a.log")
         try write(log, accessLines(0..<lines))
         try ingest(dir.db, [log])
@@ -196,7 +175,7 @@ struct IngestExactlyOnceTests {
 
     @Test("the plain file after its gzip adds zero rows", arguments: sizes)
     func plainAfterGzip(lines: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("a.log")
         try write(log, accessLines(0..<lines))
         try gzipFile(log, to: dir.file("a.log.gz"))
@@ -209,7 +188,7 @@ struct IngestExactlyOnceTests {
 
     @Test("appending lines to an ingested file adds exactly the new lines", arguments: sizes)
     func appendedLines(lines: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("a.log")
         try write(log, accessLines(0..<lines))
         try ingest(dir.db, [log])
@@ -236,7 +215,7 @@ struct IngestExactlyOnceTests {
 
     @Test("a gzip of a file that grew after it was ingested adds exactly the new lines", arguments: sizes)
     func gzipOfGrownFile(lines: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("a.log")
         try write(log, accessLines(0..<lines))
         try ingest(dir.db, [log])
@@ -251,7 +230,7 @@ struct IngestExactlyOnceTests {
 
     @Test("a file whose first 64 KiB equal another's but which differs later is new content", arguments: [400, 5000])
     func sameHeadDifferentLater(common: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let shared = accessLines(0..<common)
         #expect(shared.count > Ingestor.headSize)
         // Same length and line count after the shared part; only the hosts differ.
@@ -270,7 +249,7 @@ struct IngestExactlyOnceTests {
 
     @Test("a gzip sharing another file's head but differing later is new content (the stream is read again)", arguments: [400, 5000])
     func sameHeadDifferentLaterGzip(common: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let shared = accessLines(0..<common)
         let a = dir.file("a.log"), b = dir.file("b.log")
         try write(a, shared + accessLines(common..<(common + 20), host: "aaaa.example.com"))
@@ -289,7 +268,7 @@ struct IngestExactlyOnceTests {
 
     @Test("a file that is a prefix of an ingested one adds nothing; the longer one after the shorter adds the rest")
     func prefixFiles() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let short = dir.file("short.log"), long = dir.file("long.log")
         try write(short, accessLines(0..<300))
         try write(long, accessLines(0..<500))
@@ -302,7 +281,7 @@ struct IngestExactlyOnceTests {
 
     @Test("a truncated gzip keeps and commits the rows before the damage and names the file in its error")
     func truncatedGzip() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let total = 3000
         let log = dir.file("full.log")
         try write(log, accessLines(0..<total))
@@ -340,7 +319,7 @@ struct IngestExactlyOnceTests {
 
     @Test("a missing path is an error that names it, and the other inputs are still ingested")
     func missingPathDoesNotStopTheRun() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("a.log")
         try write(log, accessLines(0..<10))
         let missing = dir.path + "/no-such.log"
@@ -357,7 +336,7 @@ struct IngestExactlyOnceTests {
 struct IngestLineTests {
     @Test("a 1 MB access line (a long path) is ingested whole")
     func oneMegabyteLine() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let longPath = "/" + String(repeating: "p", count: 1 << 20)
         let log = dir.file("long.log")
         try write(log, accessLine(1, path: longPath) + "\n" + accessLine(2) + "\n")
@@ -375,7 +354,7 @@ struct IngestLineTests {
     @Test("a line longer than the 8 MiB limit is rejected with its reason, the next lines are ingested, and the file is known afterwards",
           arguments: [1, 2])
     func overlongLine(linesAfter: Int) throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("overlong.log")
         let hugePath = "/" + String(repeating: "q", count: 9 << 20)
         let after = (3..<(3 + linesAfter)).map { accessLine($0) + "\n" }.joined()
@@ -411,7 +390,7 @@ struct IngestLineTests {
 
     @Test("an overlong line as the last line: rejected once, and the file is known afterwards")
     func overlongLastLine() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("overlong-last.log")
         try write(log, accessLine(1) + "\n" + String(repeating: "z", count: 9 << 20) + "\n")
         let summary = try ingest(dir.db, [log])
@@ -425,7 +404,7 @@ struct IngestLineTests {
 
     @Test("bytes that are not UTF-8 in a user agent and a path are stored as they are, without a crash")
     func invalidUTF8() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("bad-utf8.log")
         var bytes = Array(accessLine(1, path: "/api/PATH", userAgent: "Mozilla/UA").utf8)
         func replace(_ marker: String, with raw: [UInt8]) {
@@ -451,7 +430,7 @@ struct IngestLineTests {
 
     @Test("a malformed line lands in rejects with file, line, reason and a 512-byte excerpt; the lines after it are ingested")
     func malformedLine() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("mixed.log")
         let garbage = "this is not an access line " + String(repeating: "0123456789", count: 200)
         let truncated = String(accessLine(5).prefix(90))
@@ -478,7 +457,7 @@ struct IngestLineTests {
 
     @Test("a fixed --log-format preset parses its lines and rejects others with a reason naming the format")
     func fixedLogFormat() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("fixed.log")
         // Istio 1.8 (20 tokens) and one Istio 1.9+ line (22 tokens).
         let line18 = #"[2026-11-22T08:04:43.373Z] "GET /x HTTP/1.1" 200 - "-" 0 5 19 18 "-" "curl" "id-1" "api.example.com" "1.2.3.4:80" outbound|80||api.example.com 10.244.0.23:34122 1.2.3.4:80 10.244.0.23:44772 - -"#
@@ -494,7 +473,7 @@ struct IngestLineTests {
         #expect(try scalar(dir.db, "SELECT count(*) FROM ingested_files WHERE layout = 'istio-1.8'") == 1)
 
         // Detected per file, both lines are access lines.
-        let auto = try IngestScratch()
+        let auto = try TestFolder("egress-ingest-tests")
         let detected = try ingest(auto.db, [log])
         #expect(detected.accessLines == 2)
         #expect(detected.rejected == 0)
@@ -502,7 +481,7 @@ struct IngestLineTests {
 
     @Test("a proxy upgraded mid-file: detected per line, the new layout's lines are parsed with their own layout")
     func layoutChangesMidFile() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("upgraded.log")
         let line18 = #"[2026-11-22T08:04:43.373Z] "GET /x HTTP/1.1" 200 - "-" 0 5 19 18 "-" "curl" "id-1" "api.example.com" "1.2.3.4:80" outbound|80||api.example.com 10.244.0.23:34122 1.2.3.4:80 10.244.0.23:44772 - -"#
         let blocked19 = #"[2026-11-23T10:00:03.000Z] "- - -" 0 UH - - "-" 0 0 1 - "-" "-" "-" "-" "-" BlackHoleCluster - 52.206.94.34:443 10.244.1.17:49644 - -"#
@@ -520,7 +499,7 @@ struct IngestLineTests {
 
     @Test("an unknown --log-format is refused before anything is read")
     func unknownLogFormat() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         #expect(throws: FormatError.self) {
             _ = try Ingestor(databasePath: dir.db, options: IngestOptions(logFormat: "istio-0.1"))
         }
@@ -540,7 +519,7 @@ struct IngestSourceTests {
 
     @Test("a shipper record's kubernetes map wins over the path and the options")
     func fromWrapper() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("var/log/pods/pathns_pathpod_\(Self.uid)/istio-proxy/0.log")
         let record: [String: Any] = [
             "date": 1795426861.445891, "time": "2026-11-23T10:00:01.000000000Z", "stream": "stdout", "_p": "F",
@@ -556,7 +535,7 @@ struct IngestSourceTests {
 
     @Test("kubectl --prefix names the pod; the namespace then comes from the path")
     func podFromPrefixNamespaceFromPath() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("var/log/pods/pathns_pathpod_\(Self.uid)/istio-proxy/0.log")
         try write(log, "[pod/wrappod/istio-proxy] " + accessLine(1) + "\n")
         try ingest(dir.db, [log], options: Self.options)
@@ -565,7 +544,7 @@ struct IngestSourceTests {
 
     @Test("kubectl --prefix names the pod; the namespace then comes from the options")
     func podFromPrefixNamespaceFromOptions() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("frontend.log")
         try write(log, "[pod/wrappod/istio-proxy] " + accessLine(1) + "\n")
         try ingest(dir.db, [log], options: Self.options)
@@ -574,7 +553,7 @@ struct IngestSourceTests {
 
     @Test("the kubelet path names the source when the wrapper does not (pods layout)")
     func fromPodsPath() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("var/log/pods/pathns_pathpod_\(Self.uid)/istio-proxy/0.log")
         try write(log, "2026-11-23T10:00:01.5Z stdout F " + accessLine(1) + "\n")
         try ingest(dir.db, [log], options: Self.options)
@@ -583,7 +562,7 @@ struct IngestSourceTests {
 
     @Test("the kubelet path names the source when the wrapper does not (containers layout)")
     func fromContainersPath() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let id = String(repeating: "ab12", count: 16)
         let log = dir.file("var/log/containers/cpod-7d9f8c6b5-abcde_cns_istio-proxy-\(id).log")
         try write(log, accessLine(1) + "\n")
@@ -593,7 +572,7 @@ struct IngestSourceTests {
 
     @Test("IngestOptions.namespace/pod name the source when neither wrapper nor path does")
     func fromOptions() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("plain.log")
         try write(log, accessLine(1) + "\n")
         try ingest(dir.db, [log], options: Self.options)
@@ -602,7 +581,7 @@ struct IngestSourceTests {
 
     @Test("with no wrapper, path or option the source is NULL")
     func unknownSource() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("plain.log")
         try write(log, accessLine(1) + "\n")
         try ingest(dir.db, [log])
@@ -616,7 +595,7 @@ struct IngestSourceTests {
 struct IngestDatabaseFileTests {
     @Test("the database file is created with mode 0600, and so are its WAL and shared-memory files")
     func privateMode() throws {
-        let dir = try IngestScratch()
+        let dir = try TestFolder("egress-ingest-tests")
         let log = dir.file("a.log")
         try write(log, accessLines(0..<3))
         let ingestor = try Ingestor(databasePath: dir.db)
@@ -634,7 +613,7 @@ struct IngestDatabaseFileTests {
 struct GrowingFileTests {
     @Test("a half-written last line of a plain file is held back, then read whole once its newline arrives")
     func halfWrittenLastLine() throws {
-        let scratch = try IngestScratch()
+        let scratch = try TestFolder("egress-ingest-tests")
         let log = scratch.file("proxy.log")
         let third = accessLine(2)
         let cut = third.index(third.startIndex, offsetBy: 100)
@@ -657,7 +636,7 @@ struct GrowingFileTests {
 
     @Test("a gzip's last line without a newline is read: the stream is complete")
     func gzipLastLineIsRead() throws {
-        let scratch = try IngestScratch()
+        let scratch = try TestFolder("egress-ingest-tests")
         let plain = scratch.file("proxy.log")
         try write(plain, Array((accessLine(0) + "\n" + accessLine(1)).utf8))
         try gzipFile(plain, to: plain + ".gz")
@@ -672,7 +651,7 @@ struct GrowingFileTests {
 struct PrefixCopyTests {
     @Test("a copy of the first part of a file read further (over 64 KiB) adds nothing, plain or gzipped")
     func prefixCopyAddsNothing() throws {
-        let scratch = try IngestScratch()
+        let scratch = try TestFolder("egress-ingest-tests")
         let log = scratch.file("x.log")
         try write(log, accessLines(0..<1_000))
         #expect(try ingest(scratch.db, [log]).outbound.total == 1_000)
@@ -689,7 +668,7 @@ struct PrefixCopyTests {
 
     @Test("a file sharing only a short head with a known one is still new content")
     func shortSharedHeadIsNew() throws {
-        let scratch = try IngestScratch()
+        let scratch = try TestFolder("egress-ingest-tests")
         let a = scratch.file("a.log")
         try write(a, accessLines(0..<1_000))
         _ = try ingest(scratch.db, [a])

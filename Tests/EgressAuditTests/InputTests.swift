@@ -127,19 +127,6 @@ fileprivate func logText(lines: Int, tag: String = "line") -> [UInt8] {
     return Array(s.utf8)
 }
 
-/// A temporary folder removed when the value goes away.
-fileprivate final class ScratchFolder {
-    let path: String
-    init() throws {
-        let template = NSTemporaryDirectory() + "/egress-input-tests-XXXXXX"
-        var bytes = Array(template.utf8CString)
-        guard let made = mkdtemp(&bytes) else { throw InputError.cannotOpen(path: template, reason: "mkdtemp failed") }
-        path = String(cString: made)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-}
-
 fileprivate func writeFile(_ path: String, _ bytes: [UInt8]) throws {
     try Data(bytes).write(to: URL(fileURLWithPath: path))
 }
@@ -149,7 +136,7 @@ fileprivate func readFile(_ path: String) throws -> [UInt8] {
 }
 
 /// Compresses `bytes` with the system's gzip (an independent encoder), as one gzip member.
-fileprivate func gzipped(_ bytes: [UInt8], in folder: ScratchFolder, name: String = UUID().uuidString) throws -> [UInt8] {
+fileprivate func gzipped(_ bytes: [UInt8], in folder: TestFolder, name: String = UUID().uuidString) throws -> [UInt8] {
     let plain = folder.file(name)
     let packed = plain + ".gz"
     try writeFile(plain, bytes)
@@ -354,7 +341,7 @@ struct GzipSourceInputTests {
     @Test("one member inflates to the original bytes, whatever the chunk and read sizes",
           arguments: [(1, [1]), (7, [3, 1000]), (4096, [65_536]), (1 << 20, [1 << 20])])
     func singleMember(chunkSize: Int, readSizes: [Int]) throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let original = logText(lines: chunkSize == 1 ? 300 : 3000)
         let gz = try gzipped(original, in: folder)
         let (bytes, error) = try inflateAll(gz, chunkSize: chunkSize, readSizes: readSizes)
@@ -365,7 +352,7 @@ struct GzipSourceInputTests {
 
     @Test("a file read through FileByteSource inflates the same")
     func fromFile() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let original = logText(lines: 5000)
         let gz = try gzipped(original, in: folder, name: "f.log")
         let source = try GzipByteSource(upstream: FileByteSource(path: folder.file("f.log.gz")), name: folder.file("f.log.gz"))
@@ -379,7 +366,7 @@ struct GzipSourceInputTests {
     @Test("two concatenated members (cat a.gz b.gz) inflate to both, in order",
           arguments: [1, 7, 10, 4096, 1 << 20])
     func twoMembers(chunkSize: Int) throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let a = logText(lines: 400, tag: "first")
         let b = logText(lines: 300, tag: "second")
         let gz = try gzipped(a, in: folder) + gzipped(b, in: folder)
@@ -390,7 +377,7 @@ struct GzipSourceInputTests {
 
     @Test("three members, one of them empty")
     func emptyMember() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let a = logText(lines: 10, tag: "a")
         let c = logText(lines: 10, tag: "c")
         let gz = try gzipped(a, in: folder) + gzipped([], in: folder) + gzipped(c, in: folder)
@@ -401,7 +388,7 @@ struct GzipSourceInputTests {
 
     @Test("zero padding after the last member is ignored", arguments: [7, 4096, 1 << 20])
     func trailingZeroPadding(chunkSize: Int) throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let a = logText(lines: 200)
         let gz = try gzipped(a, in: folder) + [UInt8](repeating: 0, count: 1024)
         let (bytes, error) = try inflateAll(gz, chunkSize: chunkSize)
@@ -411,7 +398,7 @@ struct GzipSourceInputTests {
 
     @Test("non-gzip bytes after the last member: the data first, then corruptGzip")
     func trailingGarbage() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let a = logText(lines: 200)
         let gz = try gzipped(a, in: folder) + Array("garbage".utf8)
         let (bytes, error) = try inflateAll(gz)
@@ -427,7 +414,7 @@ struct GzipSourceInputTests {
     @Test("a truncated gzip returns the bytes before the damage, then throws truncatedGzip",
           arguments: [0.3, 0.5, 0.9, 0.999])
     func truncated(fraction: Double) throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let original = logText(lines: 20_000)
         let gz = try gzipped(original, in: folder)
         let cut = Array(gz.prefix(Int(Double(gz.count) * fraction)))
@@ -448,7 +435,7 @@ struct GzipSourceInputTests {
 
     @Test("a gzip cut inside its 8-byte trailer delivers all the data, then throws truncatedGzip", arguments: [1, 4, 7])
     func truncatedInTrailer(missing: Int) throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let original = logText(lines: 2000)
         let gz = try gzipped(original, in: folder)
         let (bytes, error) = try inflateAll(Array(gz.dropLast(missing)), chunkSize: 4096)
@@ -458,7 +445,7 @@ struct GzipSourceInputTests {
 
     @Test("a gzip cut inside its second member delivers all of the first member and more, then throws")
     func truncatedInSecondMember() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let a = logText(lines: 1000, tag: "first")
         let b = logText(lines: 5000, tag: "second")
         let gzA = try gzipped(a, in: folder)
@@ -472,7 +459,7 @@ struct GzipSourceInputTests {
 
     @Test("a gzip cut right after its header throws on the first read, with nothing delivered")
     func truncatedInHeader() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let gz = try gzipped(logText(lines: 100), in: folder)
         let (bytes, error) = try inflateAll(Array(gz.prefix(10)))
         #expect(bytes.isEmpty)
@@ -481,7 +468,7 @@ struct GzipSourceInputTests {
 
     @Test("after the error is thrown once, reads return 0")
     func errorThrownOnce() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let gz = try gzipped(logText(lines: 2000), in: folder)
         let source = try GzipByteSource(upstream: ChunkedMemorySource(Array(gz.prefix(gz.count / 2))), name: "x")
         let (_, error) = drain(source)
@@ -493,7 +480,7 @@ struct GzipSourceInputTests {
 
     @Test("a damaged CRC trailer: all the data first, then corruptGzip", arguments: [8, 7, 6, 5])
     func badCRC(fromEnd: Int) throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let original = logText(lines: 3000)
         var gz = try gzipped(original, in: folder)
         gz[gz.count - fromEnd] ^= 0x5A
@@ -509,7 +496,7 @@ struct GzipSourceInputTests {
 
     @Test("a damaged length trailer: all the data first, then corruptGzip", arguments: [4, 3, 2, 1])
     func badLength(fromEnd: Int) throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let original = logText(lines: 3000)
         var gz = try gzipped(original, in: folder)
         gz[gz.count - fromEnd] ^= 0x01
@@ -524,7 +511,7 @@ struct GzipSourceInputTests {
 
     @Test("damage in the first member's trailer stops there, even though a second member follows")
     func badCRCThenSecondMember() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let a = logText(lines: 500, tag: "a")
         let b = logText(lines: 500, tag: "b")
         var gzA = try gzipped(a, in: folder)
@@ -536,7 +523,7 @@ struct GzipSourceInputTests {
 
     @Test("an upstream read error propagates")
     func upstreamError() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let gz = try gzipped(logText(lines: 100), in: folder)
         let failure = InputError.readFailed(path: "u", reason: "EIO")
         let source = try GzipByteSource(upstream: ChunkedMemorySource(Array(gz.prefix(40)), failAtEnd: failure), name: "u", chunkSize: 16)
@@ -552,7 +539,7 @@ struct PrefetchingSourceInputTests {
     @Test("delivers exactly the bytes of a direct read of a several-MB random file",
           arguments: [(4, 1 << 20), (2, 65_536), (3, 4099)])
     func identicalToDirectRead(buffers: Int, bufferSize: Int) throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let path = folder.file("random.bin")
         let original = randomBytes(6 << 20 | 12_345, seed: 42)
         try writeFile(path, original)
@@ -594,7 +581,7 @@ struct PrefetchingSourceInputTests {
 
     @Test("a truncated gzip through the prefetcher: the data, then truncatedGzip (the ingest path)")
     func truncatedGzipThroughThread() throws {
-        let folder = try ScratchFolder()
+        let folder = try TestFolder("egress-input-tests")
         let original = logText(lines: 20_000)
         let gz = try gzipped(original, in: folder)
         let gzip = try GzipByteSource(upstream: ChunkedMemorySource(Array(gz.prefix(gz.count * 2 / 3))), name: "t.gz")

@@ -742,9 +742,9 @@ struct ServiceEntryLoaderTests {
 
     @Test("folders and missing paths")
     func paths() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mesh-tests-\(UUID().uuidString)").path
+        let scratch = try TestFolder("mesh-tests")
+        let folder = scratch.path
         try FileManager.default.createDirectory(atPath: folder + "/sub", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
         try StreamText.one.write(toFile: folder + "/sub/one.yml", atomically: true, encoding: .utf8)
         try "not: an entry\n".write(toFile: folder + "/readme.txt", atomically: true, encoding: .utf8)
         try ServiceEntryLoaderTests.listJSON.write(toFile: folder + "/list.json", atomically: true, encoding: .utf8)

@@ -57,19 +57,6 @@ private func parametersUsed(in sql: String) -> Set<String> {
     return names
 }
 
-/// A temporary folder removed when the value goes away.
-private final class ReportScratch {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("egress-report-tests-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func write(_ name: String, _ text: String) throws {
-        try text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8)
-    }
-}
-
 // MARK: - Headers
 
 @Suite("Report headers")
@@ -329,7 +316,7 @@ struct ReportCatalogTests {
 
     @Test("add(folder:) adds a user's report, overrides a built-in of the same name, and skips other files")
     func addFolder() throws {
-        let scratch = try ReportScratch()
+        let scratch = try TestFolder("egress-report-tests")
         try scratch.write("mine.sql", """
             -- name: calls-by-verdict
             -- title: Calls by verdict
@@ -357,7 +344,7 @@ struct ReportCatalogTests {
 
     @Test("a user report with a bad header, or a folder that is not there, is an error")
     func badFolder() throws {
-        let scratch = try ReportScratch()
+        let scratch = try TestFolder("egress-report-tests")
         try scratch.write("bad.sql", "-- param: since\nSELECT 1;\n")
         var catalog = ReportCatalog.builtIn()
         #expect(throws: ReportError.badHeader(source: scratch.path + "/bad.sql", line: "-- param: since",

@@ -20,12 +20,12 @@ fileprivate enum AnalysisCLI {
     typealias Output = EgressAuditCLI.Output
 
     /// Runs the binary with `arguments` in `folder`, optionally feeding a file on standard input.
-    static func run(_ arguments: [String], stdinFile: String? = nil, in folder: AnalysisScratch) throws -> Output {
+    static func run(_ arguments: [String], stdinFile: String? = nil, in folder: ScratchFolder) throws -> Output {
         try EgressAuditCLI.run(arguments, stdinFile: stdinFile, in: folder.path)
     }
 
     /// A fresh database with all of `sample-logs/` ingested.
-    static func ingestedDatabase(in folder: AnalysisScratch) throws -> String {
+    static func ingestedDatabase(in folder: ScratchFolder) throws -> String {
         let db = folder.path + "/audit.db"
         let output = try run(["ingest", "--db", db, samples], in: folder)
         try #require(output.status == 0, "ingest failed (\(output.status)): \(output.stderr)")
@@ -33,24 +33,12 @@ fileprivate enum AnalysisCLI {
     }
 
     /// Runs a command that prints JSON and decodes its object.
-    static func json(_ arguments: [String], expectStatus: Int32 = 0, stdinFile: String? = nil, in folder: AnalysisScratch) throws -> [String: Any] {
+    static func json(_ arguments: [String], expectStatus: Int32 = 0, stdinFile: String? = nil, in folder: ScratchFolder) throws -> [String: Any] {
         let output = try run(arguments, stdinFile: stdinFile, in: folder)
         #expect(output.status == expectStatus, "\(arguments.joined(separator: " ")) exited \(output.status): \(output.stderr)")
         let parsed = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
         return try #require(parsed as? [String: Any], "not a JSON object: \(output.stdout)")
     }
-}
-
-/// A temporary folder, removed when the test is done with it.
-fileprivate final class AnalysisScratch {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("egress-analysis-e2e-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
 fileprivate func objects(_ value: Any?) throws -> [[String: Any]] {
@@ -75,7 +63,7 @@ struct AnalysisEndToEndTests {
 
     @Test("the seed story: the blocked httpbin.org:443 calls give one create for httpbin.org")
     func seedStory() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
         let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--since", Self.storyDay,
                                            "--format", "json"], in: folder)
@@ -135,7 +123,7 @@ struct AnalysisEndToEndTests {
 
     @Test("the seed story before 10:00: only the blocked calls, and the window says so")
     func seedStoryWindow() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
         let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--since", Self.storyDay,
                                            "--until", "2026-11-23T10:00:00Z", "--format", "json"], in: folder)
@@ -152,7 +140,7 @@ struct AnalysisEndToEndTests {
 
     @Test("with httpbin-ext applied nothing is missing in challengeistio and httpbin-ext is used")
     func httpbinExtApplied() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
         let suggest = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--since", Self.storyDay,
                                             "--entries", AnalysisCLI.httpbinEntry, "--fail-on-missing", "--format", "json"],
@@ -179,7 +167,7 @@ struct AnalysisEndToEndTests {
 
     @Test("with every sample entry: the unused ones, and the CI exit codes")
     func unusedWithAllEntries() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
         let report = try AnalysisCLI.json(["unused", "--db", db, "--entries", AnalysisCLI.allEntries, "--format", "json"], in: folder)
         #expect(keys(report) == ["window", "coverage", "entries", "unused", "entry_problems"])
@@ -223,7 +211,7 @@ struct AnalysisEndToEndTests {
 
     @Test("suggest with every sample entry: the JSON contract of each action")
     func suggestContract() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
         let report = try AnalysisCLI.json(["suggest", "--db", db, "--entries", AnalysisCLI.allEntries, "--format", "json"], in: folder)
         let suggestions = try objects(report["suggestions"])
@@ -250,7 +238,7 @@ struct AnalysisEndToEndTests {
 
     @Test("round trip: the YAML suggest prints, given back with the entries, leaves nothing missing")
     func roundTrip() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
 
         // No entries: every outbound call becomes a suggestion; apply them all next to the real entries.
@@ -281,7 +269,7 @@ struct AnalysisEndToEndTests {
 
     @Test("callers the logs do not name get their namespace from inbound mTLS evidence, and the suggestion says why")
     func callerNamespaceFromInboundSNI() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
         // payments-checkout.jsonl names no pod or namespace; its pod 10.244.2.31 received mTLS calls for checkout.payments.
         let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "payments", "--format", "json"], in: folder)
@@ -294,7 +282,7 @@ struct AnalysisEndToEndTests {
 
     @Test("--api-version writes new entries for older meshes; a version outside networking.istio.io is refused")
     func apiVersion() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = try AnalysisCLI.ingestedDatabase(in: folder)
         let report = try AnalysisCLI.json(["suggest", "--db", db, "--namespace", "challengeistio", "--since", Self.storyDay,
                                            "--api-version", "networking.istio.io/v1beta1", "--format", "json"], in: folder)
@@ -307,7 +295,7 @@ struct AnalysisEndToEndTests {
 
     @Test("analyze: ingest and report in one go")
     func analyze() throws {
-        let folder = try AnalysisScratch()
+        let folder = try ScratchFolder("egress-analysis-e2e")
         let db = folder.path + "/analyze.db"
         let output = try AnalysisCLI.run(["analyze", AnalysisCLI.samples, "--entries", AnalysisCLI.allEntries, "--db", db], in: folder)
         #expect(output.status == 0, "\(output.stderr)")

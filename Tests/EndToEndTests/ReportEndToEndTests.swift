@@ -15,12 +15,12 @@ fileprivate enum ReportCLI {
     typealias Output = EgressAuditCLI.Output
 
     /// Runs the binary with `arguments` in `folder`.
-    static func run(_ arguments: [String], in folder: ReportScratchFolder) throws -> Output {
+    static func run(_ arguments: [String], in folder: ScratchFolder) throws -> Output {
         try EgressAuditCLI.run(arguments, in: folder.path)
     }
 
     /// A fresh database in `folder` with `paths` (default: all of `sample-logs/`) ingested.
-    static func database(in folder: ReportScratchFolder, paths: [String]? = nil, extra: [String] = []) throws -> String {
+    static func database(in folder: ScratchFolder, paths: [String]? = nil, extra: [String] = []) throws -> String {
         let db = folder.path + "/audit.db"
         let output = try run(["ingest", "--db", db] + extra + (paths ?? [samples]), in: folder)
         try #require(output.status == 0, "ingest failed (\(output.status)): \(output.stderr)")
@@ -28,7 +28,7 @@ fileprivate enum ReportCLI {
     }
 
     /// `report` with `arguments` on `db`; the exit status must be 0 and stderr empty.
-    static func report(_ arguments: [String], db: String, in folder: ReportScratchFolder) throws -> String {
+    static func report(_ arguments: [String], db: String, in folder: ScratchFolder) throws -> String {
         let output = try run(["report"] + arguments + ["--db", db], in: folder)
         #expect(output.status == 0, "report \(arguments.joined(separator: " ")) exited \(output.status): \(output.stderr)")
         #expect(output.stderr == "")
@@ -37,17 +37,7 @@ fileprivate enum ReportCLI {
     }
 }
 
-/// A temporary folder, removed when the test is done with it.
-fileprivate final class ReportScratchFolder {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("egress-report-e2e-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
+fileprivate extension ScratchFolder {
     /// Writes a file into a subfolder, creating it; returns the subfolder.
     func write(_ name: String, _ text: String, under sub: String = "queries") throws -> String {
         let dir = path + "/" + sub
@@ -257,7 +247,7 @@ struct ReportEndToEndTests {
 
     @Test("each report on the sample-logs database, as CSV, matches its golden", arguments: goldens)
     fileprivate func golden(_ golden: Golden) throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder)
         let out = try ReportCLI.report([golden.report] + golden.arguments + ["--format", "csv"], db: db, in: folder)
         #expect(out == crlf(golden.csv))
@@ -265,7 +255,7 @@ struct ReportEndToEndTests {
 
     @Test("report without a name lists the twelve reports with title and parameters")
     func listing() throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder)
         let out = try ReportCLI.report(["--format", "csv"], db: db, in: folder)
         #expect(out == crlf("""
@@ -293,7 +283,7 @@ struct ReportEndToEndTests {
 
     @Test("every --format of one report: table, csv, json, markdown")
     func formats() throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder)
         #expect(try ReportCLI.report(["hourly-timeline"], db: db, in: folder) == """
             hour               blocked  passthrough  allowed
@@ -338,7 +328,7 @@ struct ReportEndToEndTests {
 
     @Test("time parameters: RFC 3339 bounds and durations relative to the newest call")
     func timeWindows() throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder)
         // The tutorial's last ten minutes of REGISTRY_ONLY before the httpbin ServiceEntry (8 calls, checked by hand
         // against the pod log).
@@ -368,7 +358,7 @@ struct ReportEndToEndTests {
 
     @Test("integer parameters bind as integers, and an empty value means no limit")
     func integerParameters() throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder)
         #expect(try ReportCLI.report(["top-talkers", "--param", "limit=2", "--format", "csv"], db: db, in: folder) == crlf("""
             namespace,workload,destination,port,calls,bytes_received,bytes_sent,bytes_total
@@ -390,7 +380,7 @@ struct ReportEndToEndTests {
 
     @Test("a value with a quote in it is bound, not spliced: zero rows and no SQL error")
     func quoteInValue() throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder)
         let header = "destination,port,calls,namespaces,first_seen,last_seen\r\n"
         #expect(try ReportCLI.report(["blocked-destinations", "--namespace", "o'brien", "--format", "csv"], db: db, in: folder) == header)
@@ -415,7 +405,7 @@ struct ReportEndToEndTests {
 
     @Test("a namespace that looks like a number (007) still matches")
     func numericLookingNamespace() throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder, paths: [ReportCLI.samples + "/json/payments-checkout.jsonl"],
                                         extra: ["--namespace", "007"])
         #expect(try ReportCLI.report(["blocked-destinations", "--namespace", "007", "--format", "csv"], db: db, in: folder) == crlf("""
@@ -428,7 +418,7 @@ struct ReportEndToEndTests {
 
     @Test("--queries DIR: a user's report runs by its name, is listed, and overrides a built-in of the same name")
     func userReports() throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder)
         _ = try folder.write("verdicts.sql", """
             -- name: calls-by-verdict
@@ -479,7 +469,7 @@ struct ReportEndToEndTests {
 
     @Test("errors: unknown report, unknown parameter, a --param without =, a bad time, a bad header, no database")
     func errors() throws {
-        let folder = try ReportScratchFolder()
+        let folder = try ScratchFolder("egress-report-e2e")
         let db = try ReportCLI.database(in: folder)
         func failure(_ arguments: [String]) throws -> ReportCLI.Output {
             let output = try ReportCLI.run(["report"] + arguments, in: folder)

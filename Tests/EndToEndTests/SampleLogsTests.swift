@@ -18,12 +18,12 @@ fileprivate enum E2E {
     typealias Output = EgressAuditCLI.Output
 
     /// Runs the binary with `arguments`, optionally feeding a file on standard input.
-    static func run(_ arguments: [String], stdinFile: String? = nil, in folder: E2EFolder) throws -> Output {
+    static func run(_ arguments: [String], stdinFile: String? = nil, in folder: ScratchFolder) throws -> Output {
         try EgressAuditCLI.run(arguments, stdinFile: stdinFile, in: folder.path)
     }
 
     /// `ingest --format json` and its decoded summary.
-    static func ingest(_ paths: [String], db: String, extra: [String] = [], stdinFile: String? = nil, in folder: E2EFolder,
+    static func ingest(_ paths: [String], db: String, extra: [String] = [], stdinFile: String? = nil, in folder: ScratchFolder,
                        expectStatus: Int32 = 0) throws -> (Summary, Output) {
         let output = try run(["ingest", "--db", db, "--format", "json"] + extra + paths, stdinFile: stdinFile, in: folder)
         #expect(output.status == expectStatus, "ingest exited \(output.status): \(output.stderr)")
@@ -32,35 +32,22 @@ fileprivate enum E2E {
     }
 
     /// `sql --format json` rows as dictionaries.
-    static func sql(_ query: String, db: String, in folder: E2EFolder) throws -> [[String: Any]] {
+    static func sql(_ query: String, db: String, in folder: ScratchFolder) throws -> [[String: Any]] {
         let output = try run(["sql", "--db", db, "--format", "json", query], in: folder)
         try #require(output.status == 0, "sql failed (\(output.status)): \(output.stderr)")
         let parsed = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8))
         return try #require(parsed as? [[String: Any]], "not an array of objects: \(output.stdout)")
     }
 
-    static func int(_ query: String, db: String, in folder: E2EFolder) throws -> Int {
+    static func int(_ query: String, db: String, in folder: ScratchFolder) throws -> Int {
         let rows = try sql(query, db: db, in: folder)
         try #require(rows.count == 1 && rows[0].count == 1, "expected one value from \(query): \(rows)")
         return try #require(rows[0].values.first as? Int, "not an integer: \(rows)")
     }
 
-    static func strings(_ query: String, column: String, db: String, in folder: E2EFolder) throws -> [String?] {
+    static func strings(_ query: String, column: String, db: String, in folder: ScratchFolder) throws -> [String?] {
         try sql(query, db: db, in: folder).map { $0[column] as? String }
     }
-}
-
-/// A temporary folder removed when the value goes away.
-fileprivate final class E2EFolder {
-    let path: String
-    init() throws {
-        let template = NSTemporaryDirectory() + "/egress-e2e-XXXXXX"
-        var bytes = Array(template.utf8CString)
-        guard let made = mkdtemp(&bytes) else { throw CocoaError(.fileWriteUnknown) }
-        path = String(cString: made)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    var db: String { path + "/audit.db" }
 }
 
 /// The JSON summary of `ingest --format json` (a public contract: every key must be there).
@@ -206,7 +193,7 @@ fileprivate func parseCSV(_ bytes: [UInt8]) -> [[String]] {
 struct SampleLogsEndToEndTests {
     @Test("ingest of the whole folder: the JSON summary matches the README's totals")
     func summaryTotals() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         let (s, output) = try E2E.ingest([E2E.samples], db: folder.db, in: folder)
         #expect(s.errors == [])
         // The seven logs; README.md and the ServiceEntry YAML in entries/ are passed over by the folder walk.
@@ -238,7 +225,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("files named on the command line are read even when a folder walk would pass them over")
     func namedDocumentIsRead() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         let (s, _) = try E2E.ingest([E2E.samples + "/entries/httpbin-ext.yaml"], db: folder.db, in: folder)
         #expect(s.files == 1)
         #expect(s.lines == 34)
@@ -248,7 +235,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("per file: verdict counts, lines, access, inbound and other lines match the README table; no log line is rejected")
     func perFileCounts() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         _ = try E2E.ingest([E2E.samples], db: folder.db, in: folder)
         let prefix = E2E.samples + "/"
 
@@ -286,7 +273,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("the seed story: blocked IP-only TLS calls before 10:00, then allowed httpbin.org with SNI")
     func seedStory() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         _ = try E2E.ingest([E2E.samples], db: folder.db, in: folder)
         let pod = "source_namespace = 'challengeistio' AND source_pod = '\(challengePod)'"
         let ips: Set<String> = ["3.230.204.70", "34.227.213.82", "54.204.25.22", "52.206.94.34"]
@@ -339,7 +326,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("ts is ISO 8601 UTC with milliseconds, and agrees with ts_us")
     func timestampFormat() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         _ = try E2E.ingest([E2E.samples], db: folder.db, in: folder)
         let all = try E2E.sql("SELECT ts, ts_us FROM calls", db: folder.db, in: folder)
         #expect(all.count == 554)
@@ -360,7 +347,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("the calls view has the documented columns")
     func callsViewColumns() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         _ = try E2E.ingest([E2E.samples + "/json/legacy-billing.jsonl"], db: folder.db, in: folder)
         let names = try E2E.strings("SELECT name FROM pragma_table_info('calls')", column: "name", db: folder.db, in: folder).compactMap { $0 }
         let required = ["ts", "verdict", "dest_host", "dest_ip", "dest_port", "protocol", "upstream_cluster", "route_name",
@@ -374,7 +361,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("ingesting the folder a second time adds nothing and reports every file unchanged")
     func secondIngest() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         let (first, _) = try E2E.ingest([E2E.samples], db: folder.db, in: folder)
         let calls = try E2E.int("SELECT count(*) FROM calls", db: folder.db, in: folder)
         let rejects = try E2E.int("SELECT count(*) FROM rejects", db: folder.db, in: folder)
@@ -400,7 +387,7 @@ struct SampleLogsEndToEndTests {
         "UPDATE ingested_files SET lines = 0",
     ])
     func sqlRefusesWrites(statement: String) throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         _ = try E2E.ingest([E2E.samples + "/json/legacy-billing.jsonl"], db: folder.db, in: folder)
         let output = try E2E.run(["sql", "--db", folder.db, statement], in: folder)
         #expect(output.status != 0)
@@ -413,7 +400,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("sql on a missing database exits non-zero, tells to run ingest, and creates nothing")
     func sqlMissingDatabase() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         let missing = folder.path + "/nothing-here.db"
         let output = try E2E.run(["sql", "--db", missing, "SELECT 1"], in: folder)
         #expect(output.status != 0)
@@ -424,7 +411,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("a nonexistent input makes ingest exit 1 naming it, while the other inputs are still ingested")
     func missingInput() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         let missing = folder.path + "/no/such/istio-proxy.log"
         let output = try E2E.run(["ingest", "--db", folder.db, missing, E2E.samples + "/json/legacy-billing.jsonl"], in: folder)
         #expect(output.status == 1)
@@ -434,7 +421,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("an unreadable input makes ingest exit 1 naming it, while the other inputs are still ingested")
     func unreadableInput() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         var unreadable = folder.path + "/secret.log"
         try Data("x\n".utf8).write(to: URL(fileURLWithPath: unreadable))
         chmod(unreadable, 0)
@@ -457,7 +444,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("ingest from standard input (-) works, and the same input again adds nothing")
     func standardInput() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         let file = E2E.samples + "/json/payments-checkout.jsonl"
         let (s, _) = try E2E.ingest(["-"], db: folder.db, extra: ["--namespace", "payments", "--pod", "checkout-6b8d7f9c4-z9w8v"],
                                     stdinFile: file, in: folder)
@@ -486,7 +473,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("gzip on standard input is inflated")
     func gzipOnStandardInput() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         let (s, _) = try E2E.ingest(["-"], db: folder.db, stdinFile: E2E.samples + "/gzip/istio-1.8-legacy.log.gz", in: folder)
         #expect(s.lines == 154)
         #expect(s.accessLines == 152)
@@ -495,7 +482,7 @@ struct SampleLogsEndToEndTests {
 
     @Test("--format csv is RFC 4180: a header row, CRLF record ends, quoting of commas, quotes and line breaks")
     func csvFormat() throws {
-        let folder = try E2EFolder()
+        let folder = try ScratchFolder("egress-e2e")
         _ = try E2E.ingest([E2E.samples + "/kubectl/challengeistio-frontend.log"], db: folder.db, in: folder)
         let literal = try E2E.run(["sql", "--db", folder.db, "--format", "csv",
                                    #"SELECT 'a,b' AS x, 'say "hi"' AS y, NULL AS z, 42 AS n, 'l1' || char(10) || 'l2' AS m, 'plain' AS p"#],

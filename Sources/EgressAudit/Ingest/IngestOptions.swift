@@ -10,6 +10,8 @@ public struct IngestOptions: Sendable {
     public var batchLines: Int
     /// Longest time between commits, in seconds.
     public var commitInterval: Double
+    /// Entries a summary table holds before its sums are written at the next commit (memory against upserts).
+    var summaryFlushEntries = SummaryWriter.defaultFlushEntries
 
     public init(logFormat: String? = nil, classifier: ClassifierConfig = ClassifierConfig(),
                 namespace: String? = nil, pod: String? = nil, batchLines: Int = 250_000, commitInterval: Double = 2) {

@@ -38,7 +38,7 @@ public final class Ingestor {
         writerLock = try WriterLock(databasePath: databasePath)
         try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8000;")
         try Schema.migrate(database)
-        writer = try CallWriter(database: database)
+        writer = try CallWriter(database: database, summaryFlushEntries: options.summaryFlushEntries)
         files = try IngestedFiles(database: database)
         rejectStatement = try database.prepare("INSERT INTO rejects (file_id, log_file, log_line, reason, excerpt) VALUES (?1, ?2, ?3, ?4, ?5)")
         podServiceStatement = try database.prepare("""

@@ -3,8 +3,8 @@
 /// sit together, so a probe touches one cache line: these tables outgrow the caches, and a miss per array
 /// per call cost more than the sums themselves.
 ///
-/// A key whose first number is `Int64.min` marks an empty slot, so that value cannot be used as a key. It
-/// grows when three quarters full, so it never drops an entry; `removeAll` keeps its capacity.
+/// A key whose second number is `Int64.min` marks an empty slot, so that value cannot be used there (the
+/// summaries' second numbers are ids and packed non-negative values). It grows when three quarters full, so it never drops an entry; `removeAll` keeps its capacity.
 final class AccumulatorTable<Value> {
     struct Key: Equatable {
         var a: Int64
@@ -16,7 +16,7 @@ final class AccumulatorTable<Value> {
         var value: Value
     }
 
-    private static var vacant: Key { Key(a: .min, b: 0) }
+    private static var vacant: Key { Key(a: 0, b: .min) }
 
     private var entries: UnsafeMutablePointer<Entry>
     private var size: Int
@@ -48,10 +48,10 @@ final class AccumulatorTable<Value> {
 
     /// Adds `key` if absent (with the empty value) and changes its value.
     @inline(__always) func update(_ key: Key, _ change: (inout Value) -> Void) {
-        precondition(key.a != Int64.min, "Int64.min marks an empty slot")
+        precondition(key.b != Int64.min, "Int64.min marks an empty slot")
         let mask = size - 1
         var i = Self.hash(key) & mask
-        while entries[i].key.a != Int64.min {
+        while entries[i].key.b != Int64.min {
             if entries[i].key == key {
                 change(&entries[i].value)
                 return
@@ -71,7 +71,7 @@ final class AccumulatorTable<Value> {
 
     /// Calls `body` for every entry.
     func forEach(_ body: (Key, Value) throws -> Void) rethrows {
-        for i in 0..<size where entries[i].key.a != Int64.min { try body(entries[i].key, entries[i].value) }
+        for i in 0..<size where entries[i].key.b != Int64.min { try body(entries[i].key, entries[i].value) }
     }
 
     func removeAll() {
@@ -86,7 +86,7 @@ final class AccumulatorTable<Value> {
         entries = .allocate(capacity: size)
         entries.initialize(repeating: Entry(key: Self.vacant, value: empty), count: size)
         count = 0
-        for i in 0..<oldSize where old[i].key.a != Int64.min {
+        for i in 0..<oldSize where old[i].key.b != Int64.min {
             let value = old[i].value
             update(old[i].key) { $0 = value }
         }

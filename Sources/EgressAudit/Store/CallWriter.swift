@@ -23,11 +23,11 @@ final class CallWriter {
     }
     private var shapeFacts: [ShapeFacts] = []
 
-    init(database: SQLiteDatabase) throws {
+    init(database: SQLiteDatabase, summaryFlushEntries: Int = SummaryWriter.defaultFlushEntries) throws {
         strings = try StringInterner(database: database)
         shapes = try DimensionInterner.shapes(database, strings: strings)
         callers = try DimensionInterner.callers(database, strings: strings)
-        summaries = try SummaryWriter(database: database)
+        summaries = try SummaryWriter(database: database, flushEntries: summaryFlushEntries)
         targets = try TargetInterner(database: database)
         insert = try database.prepare("""
             INSERT INTO call_facts (ts, shape_id, path, x_forwarded_for, bytes_received, bytes_sent, duration_ms, file_id, log_line,

@@ -11,7 +11,8 @@
 final class SummaryWriter {
     /// Flush at the next commit once a table holds this many entries: about 8 MB for the totals, fewer for
     /// the others. Each flush writes every entry (~10,000 instructions an upsert), so the fewer, the faster.
-    static let flushEntries = 96_000
+    static let defaultFlushEntries = 96_000
+    let flushEntries: Int
     /// Calls with no time are counted under this hour.
     static let noHour = Int64.min
 
@@ -41,8 +42,9 @@ final class SummaryWriter {
     private let upsertHour: SQLiteStatement
     private let catchUps: [SQLiteStatement]
 
-    init(database: SQLiteDatabase) throws {
+    init(database: SQLiteDatabase, flushEntries: Int = SummaryWriter.defaultFlushEntries) throws {
         self.database = database
+        self.flushEntries = flushEntries
         upsertTotals = try database.prepare("""
             INSERT INTO call_totals (target_id, caller_id, calls, first_ts, last_ts, bytes_received, bytes_sent, max_duration_ms)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -82,8 +84,7 @@ final class SummaryWriter {
             t.bytesSent &+= bytesSent ?? 0
             if let duration { t.maxDuration = max(t.maxDuration, duration) }
         }
-        // (The no-time hour is Int64.min, the tables' empty mark: counted as Int64.min + 1, written back.)
-        hours.update(.init(a: max(SummaryWriter.hour(ts), Int64.min + 1), b: verdict << 40 | caller)) { count in
+        hours.update(.init(a: SummaryWriter.hour(ts), b: verdict << 40 | caller)) { count in
             count.calls += 1
             count.first = min(count.first, id)
             count.last = max(count.last, id)
@@ -98,8 +99,7 @@ final class SummaryWriter {
 
     /// Whether the sums are large enough to write at this commit.
     var wantsFlush: Bool {
-        totals.count >= SummaryWriter.flushEntries || durations.count >= SummaryWriter.flushEntries
-            || hours.count >= SummaryWriter.flushEntries
+        totals.count >= flushEntries || durations.count >= flushEntries || hours.count >= flushEntries
     }
 
     /// Writes the sums, first catching up calls committed without them, and moves `covered_id`. Call inside
@@ -132,8 +132,7 @@ final class SummaryWriter {
         }
         try hours.forEach { key, count in
             let s = upsertHour
-            s.bind(1, key.a == Int64.min + 1 ? SummaryWriter.noHour : key.a)
-            s.bind(2, key.b >> 40); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, count.calls)
+            s.bind(1, key.a); s.bind(2, key.b >> 40); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, count.calls)
             s.bind(5, count.first); s.bind(6, count.last)
             try s.run()
             s.reset()
