@@ -240,7 +240,7 @@ public final class Ingestor {
         while true {
             let batch = queue.receive()
             defer { queue.recycle(batch) }
-            for i in 0..<batch.count { try writer.write(batch, i, fileID: fileID) }
+            try writer.write(batch, fileID: fileID)
             for reject in batch.rejects { try insertReject(reject, fileID: fileID, path: run.path) }
             for (_, entry) in batch.podServices { try savePodService(entry.key, entry.count) }
             run.counts.add(batch.counts)

@@ -263,12 +263,9 @@ final class LineProducer: @unchecked Sendable {
         guard let ipBytes = ip.start else { return }
         let hash = ByteHash.hash(sniBytes, c.sni.count) &+ ByteHash.hash(ipBytes, ip.count) &* 31
         let ts = Timestamp.microseconds(record[.startTime])
-        if batch.podServices[hash] != nil {
-            batch.podServices[hash]!.count.calls += 1
-            if let ts {
-                batch.podServices[hash]!.count.lastTs = max(batch.podServices[hash]!.count.lastTs ?? ts, ts)
-                batch.podServices[hash]!.count.firstTs = min(batch.podServices[hash]!.count.firstTs ?? ts, ts)
-            }
+        if let index = batch.podServices.index(forKey: hash) {
+            // One lookup, changed in place (no copy of the names).
+            batch.podServices.values[index].count.add(ts)
             return
         }
         // First time in this batch: name the pair (outbound_.<port>_.<subset>_.<service host>).

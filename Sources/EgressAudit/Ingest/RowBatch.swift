@@ -178,4 +178,13 @@ struct PodServiceCount {
     var calls: Int64
     var firstTs: Int64?
     var lastTs: Int64?
+
+    /// Counts one more line at `ts`.
+    @inline(__always) mutating func add(_ ts: Int64?) {
+        calls += 1
+        if let ts {
+            lastTs = max(lastTs ?? ts, ts)
+            firstTs = min(firstTs ?? ts, ts)
+        }
+    }
 }

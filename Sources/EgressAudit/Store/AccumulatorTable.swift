@@ -74,6 +74,25 @@ final class AccumulatorTable<Value> {
         for i in 0..<size where entries[i].key.b != Int64.min { try body(entries[i].key, entries[i].value) }
     }
 
+    /// The slots of every entry in key order (`a`, then `b`); read them with `entry(at:)`. Writing sums sorted
+    /// appends to a B-tree's right edge instead of touching its pages at random.
+    func sortedSlots() -> [Int32] {
+        var slots: [Int32] = []
+        slots.reserveCapacity(count)
+        for i in 0..<size where entries[i].key.b != Int64.min { slots.append(Int32(i)) }
+        let entries = self.entries
+        slots.sort { x, y in
+            let l = entries[Int(x)].key, r = entries[Int(y)].key
+            return l.a != r.a ? l.a < r.a : l.b < r.b
+        }
+        return slots
+    }
+
+    /// The entry in `slot` (from `sortedSlots`).
+    @inline(__always) func entry(at slot: Int32) -> (key: Key, value: Value) {
+        (entries[Int(slot)].key, entries[Int(slot)].value)
+    }
+
     func removeAll() {
         guard count > 0 else { return }
         for i in 0..<size { entries[i].key = Self.vacant }

@@ -37,27 +37,28 @@ final class SummaryWriter {
     private var lastID: Int64 = 0
 
     private let database: SQLiteDatabase
-    private let upsertTotals: SQLiteStatement
-    private let upsertDuration: SQLiteStatement
-    private let upsertHour: SQLiteStatement
+    private let upsertTotals: GroupedStatement
+    private let upsertDuration: GroupedStatement
+    private let upsertHour: GroupedStatement
+    /// Sums written per statement run (see `GroupedStatement`).
+    static let rowsPerUpsert = 16
     private let catchUps: [SQLiteStatement]
 
     init(database: SQLiteDatabase, flushEntries: Int = SummaryWriter.defaultFlushEntries) throws {
         self.database = database
         self.flushEntries = flushEntries
-        upsertTotals = try database.prepare("""
+        upsertTotals = try GroupedStatement(database: database, rows: SummaryWriter.rowsPerUpsert, columns: 8, sql: { values in """
             INSERT INTO call_totals (target_id, caller_id, calls, first_ts, last_ts, bytes_received, bytes_sent, max_duration_ms)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            ON CONFLICT (target_id, caller_id) DO UPDATE SET \(SummaryWriter.mergeTotals)
-            """)
-        upsertDuration = try database.prepare("""
-            INSERT INTO call_duration_buckets (destination, dest_port, duration_ms, calls, max_ms) VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET \(SummaryWriter.mergeBucket)
-            """)
-        upsertHour = try database.prepare("""
-            INSERT INTO call_hour_counts (hour, verdict, caller_id, calls, first_id, last_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-            ON CONFLICT (hour, verdict, caller_id) DO UPDATE SET \(SummaryWriter.mergeHour)
-            """)
+            VALUES \(values) ON CONFLICT (target_id, caller_id) DO UPDATE SET \(SummaryWriter.mergeTotals)
+            """ })
+        upsertDuration = try GroupedStatement(database: database, rows: SummaryWriter.rowsPerUpsert, columns: 5, sql: { values in """
+            INSERT INTO call_duration_buckets (destination, dest_port, duration_ms, calls, max_ms)
+            VALUES \(values) ON CONFLICT (destination, dest_port, duration_ms) DO UPDATE SET \(SummaryWriter.mergeBucket)
+            """ })
+        upsertHour = try GroupedStatement(database: database, rows: SummaryWriter.rowsPerUpsert, columns: 6, sql: { values in """
+            INSERT INTO call_hour_counts (hour, verdict, caller_id, calls, first_id, last_id)
+            VALUES \(values) ON CONFLICT (hour, verdict, caller_id) DO UPDATE SET \(SummaryWriter.mergeHour)
+            """ })
         catchUps = try SummaryWriter.catchUpSQL.map { try database.prepare($0) }
     }
 
@@ -115,27 +116,26 @@ final class SummaryWriter {
                 s.reset()
             }
         }
-        try totals.forEach { key, t in
-            let s = upsertTotals
-            s.bind(1, key.a); s.bind(2, key.b); s.bind(3, t.calls)
-            s.bind(4, t.firstTs == .max ? nil : t.firstTs); s.bind(5, t.lastTs == .min ? nil : t.lastTs)
-            s.bind(6, t.bytesReceived); s.bind(7, t.bytesSent); s.bind(8, t.maxDuration == .min ? nil : t.maxDuration)
-            try s.run()
-            s.reset()
+        // In key order, several entries per statement run: the flush at the end of a run waits on nothing else.
+        let totalSlots = totals.sortedSlots()
+        try upsertTotals.write(totalSlots.count) { s, at, i in
+            let (key, t) = totals.entry(at: totalSlots[i])
+            s.bind(at + 1, key.a); s.bind(at + 2, key.b); s.bind(at + 3, t.calls)
+            s.bind(at + 4, t.firstTs == .max ? nil : t.firstTs); s.bind(at + 5, t.lastTs == .min ? nil : t.lastTs)
+            s.bind(at + 6, t.bytesReceived); s.bind(at + 7, t.bytesSent)
+            s.bind(at + 8, t.maxDuration == .min ? nil : t.maxDuration)
         }
-        try durations.forEach { key, bucket in
-            let s = upsertDuration
-            s.bind(1, key.a); s.bind(2, (key.b >> 40) - 1); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, bucket.calls)
-            s.bind(5, bucket.longest)
-            try s.run()
-            s.reset()
+        let durationSlots = durations.sortedSlots()
+        try upsertDuration.write(durationSlots.count) { s, at, i in
+            let (key, bucket) = durations.entry(at: durationSlots[i])
+            s.bind(at + 1, key.a); s.bind(at + 2, (key.b >> 40) - 1); s.bind(at + 3, key.b & ((1 << 40) - 1))
+            s.bind(at + 4, bucket.calls); s.bind(at + 5, bucket.longest)
         }
-        try hours.forEach { key, count in
-            let s = upsertHour
-            s.bind(1, key.a); s.bind(2, key.b >> 40); s.bind(3, key.b & ((1 << 40) - 1)); s.bind(4, count.calls)
-            s.bind(5, count.first); s.bind(6, count.last)
-            try s.run()
-            s.reset()
+        let hourSlots = hours.sortedSlots()
+        try upsertHour.write(hourSlots.count) { s, at, i in
+            let (key, count) = hours.entry(at: hourSlots[i])
+            s.bind(at + 1, key.a); s.bind(at + 2, key.b >> 40); s.bind(at + 3, key.b & ((1 << 40) - 1))
+            s.bind(at + 4, count.calls); s.bind(at + 5, count.first); s.bind(at + 6, count.last)
         }
         let nowCovered = firstID == nil ? before : lastID
         if nowCovered > covered {
