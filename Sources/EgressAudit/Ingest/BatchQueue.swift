@@ -9,7 +9,7 @@ final class BatchQueue: @unchecked Sendable {
     private var cancelled = false
 
     init(batches: Int = 3) {
-        free = (0..<batches).map { _ in RowBatch() }
+        free = (0..<batches).map { _ in RowBatch(rows: 4096, arenaBytes: 3 << 19) }
     }
 
     /// An empty batch to fill (waits for one); nil once the consumer cancelled.

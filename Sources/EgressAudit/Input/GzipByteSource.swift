@@ -18,7 +18,7 @@ public final class GzipByteSource: ByteSource {
     public private(set) var produced: Int64 = 0
 
     /// Wraps `upstream`, which must start with a gzip header; `name` is used in error messages.
-    public init(upstream: ByteSource, name: String, chunkSize: Int = 1 << 20) throws {
+    public init(upstream: ByteSource, name: String, chunkSize: Int = 256 << 10) throws {
         self.upstream = upstream
         self.name = name
         self.input = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)

@@ -17,7 +17,7 @@ public final class PrefetchingByteSource: ByteSource, @unchecked Sendable {
     private var producerError: Error?
     private var cancelled = false
 
-    public init(upstream: ByteSource, buffers: Int = 4, bufferSize: Int = 1 << 20) {
+    public init(upstream: ByteSource, buffers: Int = 4, bufferSize: Int = 256 << 10) {
         self.upstream = upstream
         self.slots = (0..<buffers).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16) }
         self.lengths = Array(repeating: 0, count: buffers)
