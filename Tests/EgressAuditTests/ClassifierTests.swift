@@ -562,4 +562,20 @@ struct ClassifierTests {
         }
         #expect(!Endpoint.isIPLiteral(.absent))
     }
+
+    @Test("the capital-letter test used before lower-casing hosts agrees with a byte loop for every byte value and position")
+    func upperCaseScan() {
+        for value in 0...255 {
+            for length in [1, 7, 8, 9, 16, 23] {
+                for position in 0..<length {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    bytes[position] = UInt8(value)
+                    let expected = bytes.contains { $0 >= 65 && $0 <= 90 }
+                    bytes.withUnsafeBufferPointer { p in
+                        #expect(Classifier.hasUpperCase(p.baseAddress!, length) == expected, "byte \(value) at \(position) of \(length)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -178,12 +178,30 @@ public final class Classifier {
         scratch = .allocate(capacity: scratchCapacity)
     }
 
+    /// Whether any of the `n` bytes at `p` is an ASCII capital, eight bytes a step: per byte, `0xDA - (b & 0x7F)`
+    /// keeps its high bit for `b & 0x7F` below `[`, `(b & 0x7F) + 0x3F` gets it from `A` up, and `~b` drops
+    /// bytes above 0x7F; no step borrows or carries into the next byte.
+    @inline(__always) static func hasUpperCase(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let raw = UnsafeRawPointer(p)
+        var i = 0
+        while i &+ 8 <= n {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let low = x & (ones &* 0x7F)
+            if ((ones &* 0xDA) &- low) & ~x & (low &+ ones &* 0x3F) & (ones &* 0x80) != 0 { return true }
+            i &+= 8
+        }
+        while i < n {
+            if p[i] &- 65 < 26 { return true }
+            i &+= 1
+        }
+        return false
+    }
+
     /// The slice in lower case: itself when it already is, else a copy in scratch.
     private func lowercased(_ s: ByteSlice) -> ByteSlice {
         guard let p = s.start else { return s }
-        var hasUpper = false
-        for i in 0..<s.count where p[i] &- 65 < 26 { hasUpper = true; break }
-        if !hasUpper { return s }
+        if !Classifier.hasUpperCase(p, s.count) { return s }
         let out = scratch + scratchUsed
         for i in 0..<s.count { let b = p[i]; out[i] = b &- 65 < 26 ? b | 0x20 : b }
         scratchUsed += s.count

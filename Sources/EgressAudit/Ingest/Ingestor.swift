@@ -23,6 +23,8 @@ public final class Ingestor {
     private let rejectStatement: SQLiteStatement
     private let podServiceStatement: SQLiteStatement
     private let fixedFormat: LineFormat?
+    /// Copies the write-ahead log into the database off this thread (nil: SQLite does it at each commit).
+    private let checkpointer: Checkpointer?
     /// Held while writing, so two writers never take the same new content for theirs.
     public let writerLock: WriterLock
     /// Called once when another writer holds the database and this one waits for it.
@@ -48,7 +50,11 @@ public final class Ingestor {
                 last_ts = max(coalesce(last_ts, excluded.last_ts), coalesce(excluded.last_ts, last_ts))
             """)
         fixedFormat = try options.logFormat.map { try FormatPresets.resolve($0) }
+        // Last: nothing after it may throw, or its thread would outlive this ingestor.
+        checkpointer = try? Checkpointer(writer: database)
     }
+
+    deinit { checkpointer?.stop() }
 
     // MARK: Inputs
 
@@ -263,6 +269,7 @@ public final class Ingestor {
                 try files.save(run.checkpoint, counts: run.counts, path: run.path, layout: layout, now: Ingestor.now())
                 if batch.final || writer.summaries.wantsFlush { try writer.summaries.flush() }
                 try database.execute("COMMIT")
+                checkpointer?.committed()
                 summary.addCounts(uncommitted)
                 uncommitted = IngestSummary()
                 if batch.final {

@@ -2,10 +2,11 @@
 /// then every other known layout, so a file is detected from its first access line and a proxy
 /// upgraded mid-file (a new layout from one line on) is followed.
 public final class LayoutDetector {
-    private var formats: [LineFormat]
+    private let formats: [LineFormat]
     private var current = 0
-    /// `formats[current]`, kept apart so the common case touches no array.
-    private var currentFormat: LineFormat
+    /// `formats[current]`, kept apart so the common case touches no array; `formats` keeps it alive, so reading
+    /// it for every line costs no reference counting.
+    private unowned(unsafe) var currentFormat: LineFormat
     /// When a user named the format, no other is tried.
     private let fixed: Bool
     private let json: JSONFormat?
