@@ -20,7 +20,8 @@ import Foundation
 /// holds it until then).
 final class Checkpointer: @unchecked Sendable {
     /// Log frames (pages) after which the writer finishes the copy itself: 64 MiB at 4 KiB pages.
-    static let restartFrames: Int32 = 16_384
+    static let defaultRestartFrames: Int32 = 16_384
+    let restartFrames: Int32
 
     private let writer: SQLiteDatabase
     private var database: SQLiteDatabase?
@@ -32,8 +33,9 @@ final class Checkpointer: @unchecked Sendable {
     private var framesInLog: Int32 = 0
 
     /// Opens a second connection to `writer`'s database and hooks the writer's commits.
-    init(writer: SQLiteDatabase) throws {
+    init(writer: SQLiteDatabase, restartFrames: Int32 = Checkpointer.defaultRestartFrames) throws {
         self.writer = writer
+        self.restartFrames = restartFrames
         let database = try SQLiteDatabase(path: writer.path)
         // A connection learns that the database has a log when it first reads it; until then a checkpoint does
         // nothing.
@@ -51,7 +53,7 @@ final class Checkpointer: @unchecked Sendable {
 
     /// After a commit of the writer: copies the log here when it is long, else asks the thread to.
     func committed() {
-        if framesInLog >= Checkpointer.restartFrames {
+        if framesInLog >= restartFrames {
             // Busy (the thread is copying): it is tried again after the next commit.
             if sqlite3_wal_checkpoint_v2(writer.handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) == SQLITE_OK {
                 framesInLog = 0
