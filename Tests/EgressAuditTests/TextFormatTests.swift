@@ -471,6 +471,23 @@ struct TextFormatTests {
         #expect(withSlice("1527590590.528") { Timestamp.microseconds($0) } == 1_527_590_590_528_000)
     }
 
+    @Test("times read through one day cache equal times read alone, across dates, zones and invalid values")
+    func dayCache() {
+        let times = [
+            "2022-04-26T13:26:08.804Z", "2022-04-26T23:59:59.999999Z", "2022-04-26T13:26:61Z", "2022-04-26 00:00:00",
+            "2022-04-27T00:00:00.000Z", "2022-04-26T13:26:08-05:00", "2022-13-26T13:26:08Z", "2022-04-26T13:26:08Z",
+            "2022-04-2xT13:26:08Z", "2022-04-26T13:26:08Z", "1650979568.804", "2024-02-29T12:00:00+0530", "2022-04-26T25:00:00Z",
+        ]
+        var cache = Timestamp.DayCache()
+        for time in times {
+            let alone = withSlice(time) { Timestamp.microseconds($0) }
+            let cached = withSlice(time) { Timestamp.microseconds($0, cache: &cache) }
+            #expect(cached == alone, "\(time)")
+        }
+        #expect(withSlice("2022-13-26T13:26:08Z") { Timestamp.microseconds($0) } == nil)
+        #expect(withSlice("2022-04-26T25:00:00Z") { Timestamp.microseconds($0, cache: &cache) } == nil)
+    }
+
     @Test("FormatPresets.resolve: preset names, json, JSON formats, format strings, unknown names")
     func resolve() throws {
         #expect(try FormatPresets.resolve("istio-1.8").name == "istio-1.8")

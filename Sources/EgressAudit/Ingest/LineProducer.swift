@@ -24,6 +24,8 @@ final class LineProducer: @unchecked Sendable {
     private var lastFormat: LineFormat?
     /// (pod IP, SNI) pairs met, by hash: inbound evidence is counted without making strings per line.
     private var podServiceKeys: [UInt64: (key: PodServiceKey, namespace: String)] = [:]
+    /// The last date read and its day number (see `Timestamp.DayCache`).
+    private var days = Timestamp.DayCache()
     /// `.svc.<cluster domain>`.
     private let meshSuffix: String
 
@@ -220,7 +222,7 @@ final class LineProducer: @unchecked Sendable {
         case .unrouted:
             batch.counts.unrouted += 1
         case .outbound:
-            let ts = Timestamp.microseconds(record[.startTime])
+            let ts = Timestamp.microseconds(record[.startTime], cache: &days)
             let row = batch.appendRow()
             batch.set(row, .ts, ts)
             batch.set(row, .bytesReceived, record[.bytesReceived].integerValue)
@@ -262,7 +264,7 @@ final class LineProducer: @unchecked Sendable {
         let ip = Endpoint.split(record[.downstreamLocalAddress]).host
         guard let ipBytes = ip.start else { return }
         let hash = ByteHash.hash(sniBytes, c.sni.count) &+ ByteHash.hash(ipBytes, ip.count) &* 31
-        let ts = Timestamp.microseconds(record[.startTime])
+        let ts = Timestamp.microseconds(record[.startTime], cache: &days)
         if let index = batch.podServices.index(forKey: hash) {
             // One lookup, changed in place (no copy of the names).
             batch.podServices.values[index].count.add(ts)

@@ -20,6 +20,8 @@ public final class TextFormat: LineFormat {
         var quoted: Bool
         /// An unquoted Envoy-made token: a quote in it means the line has another layout.
         var rejectsQuote: Bool
+        /// `kind.shape`, kept so matching a line does not work it out per field.
+        var shape: FieldKind.Shape
     }
 
     public let name: String
@@ -89,14 +91,15 @@ public final class TextFormat: LineFormat {
         for (index, piece) in pieces.enumerated() {
             if piece.isLiteral {
                 for (k, b) in piece.bytes.enumerated() { literals[offset + k] = b }
-                segments.append(Segment(isLiteral: true, kind: .ignored, literalOffset: offset, literalLength: piece.bytes.count, quoted: false, rejectsQuote: false))
+                segments.append(Segment(isLiteral: true, kind: .ignored, literalOffset: offset, literalLength: piece.bytes.count, quoted: false,
+                                        rejectsQuote: false, shape: .text))
                 offset += piece.bytes.count
             } else {
                 let before = index > 0 ? pieces[index - 1].bytes.last : nil
                 let after = index + 1 < pieces.count ? pieces[index + 1].bytes.first : nil
                 let quoted = before == UInt8(ascii: "\"") && after == UInt8(ascii: "\"")
                 segments.append(Segment(isLiteral: false, kind: piece.kind, literalOffset: 0, literalLength: 0, quoted: quoted,
-                                        rejectsQuote: !quoted && piece.kind.shape == .text))
+                                        rejectsQuote: !quoted && piece.kind.shape == .text, shape: piece.kind.shape))
             }
         }
         self.segments = segments
@@ -183,14 +186,14 @@ public final class TextFormat: LineFormat {
                     while true {
                         let end = find(next, in: base, from: from, to: n, stopAtQuote: s.rejectsQuote)
                         guard end >= 0 else { return false }
-                        if valid(s, base + pos, end - pos) && (s.kind.shape != .free || lookahead(segs, i + 2, base, end + next.literalLength, n, leftEnd)) {
+                        if valid(s, base + pos, end - pos) && (s.shape != .free || lookahead(segs, i + 2, base, end + next.literalLength, n, leftEnd)) {
                             record.set(s.kind, base + pos, end - pos)
                             pos = end
                             break
                         }
                         attempts += 1
                         // Only client-controlled values may hold the separator; others fail at once.
-                        guard s.kind.shape == .free, attempts < 16 else { return false }
+                        guard s.shape == .free, attempts < 16 else { return false }
                         from = end + 1
                     }
                 }
@@ -261,12 +264,11 @@ public final class TextFormat: LineFormat {
                             guard pos < n, base[pos] == 0x20 else { return false }
                             pos &+= 1
                         }
-                        let first = Int(token.firstField)
                         if token.fieldCount == 1 {
-                            let s = segs[fields[first].segment]
+                            let s = segs[Int(token.segment)]
                             guard valid(s, base + start, end &- start, spaceFree: token.kind == .bare) else { return false }
                             record.set(s.kind, base + start, end &- start)
-                        } else if !split(token, UnsafeBufferPointer(rebasing: fields[first..<(first + Int(token.fieldCount))]),
+                        } else if !split(token, UnsafeBufferPointer(rebasing: fields[Int(token.firstField)..<Int(token.firstField + token.fieldCount)]),
                                          segs, base, start, end, record) {
                             return false
                         }
@@ -371,7 +373,7 @@ public final class TextFormat: LineFormat {
     /// - Parameter spaceFree: the value was delimited by the next space, so it cannot hold one.
     @inline(__always) private func valid(_ s: Segment, _ p: UnsafePointer<UInt8>, _ count: Int, spaceFree: Bool = false) -> Bool {
         if count == 0 || (count == 1 && p[0] == UInt8(ascii: "-")) { return true }
-        switch s.kind.shape {
+        switch s.shape {
         case .free:
             return true
         case .integer:

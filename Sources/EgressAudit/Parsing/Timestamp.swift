@@ -4,10 +4,26 @@
 /// zone (read as UTC), and epoch seconds with an optional fraction (`%START_TIME(%s.%3f)%`).
 public enum Timestamp {
     public static func microseconds(_ s: ByteSlice) -> Int64? {
+        var cache = DayCache()
+        return microseconds(s, cache: &cache)
+    }
+
+    /// The date part (`YYYY-MM-DD`) of the last ISO time read and its day number: the lines of a file share a
+    /// few dates, so most skip the date's digits and the calendar arithmetic.
+    public struct DayCache {
+        var head: UInt64 = 0
+        var tail: UInt16 = 0
+        var days: Int64?
+        public init() {}
+    }
+
+    /// Like `microseconds(_:)`, remembering the last date in `cache`.
+    @inline(__always)
+    public static func microseconds(_ s: ByteSlice, cache: inout DayCache) -> Int64? {
         guard let p = s.start, s.count >= 1 else { return nil }
         let n = s.count
         if n >= 19, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-") {
-            return iso(p, n)
+            return iso(p, n, cache: &cache)
         }
         return epoch(p, n)
     }
@@ -17,17 +33,29 @@ public enum Timestamp {
         for k in 0..<count {
             let d = p[i + k] &- 48
             guard d < 10 else { return nil }
-            v = v * 10 + Int64(d)
+            v = v &* 10 &+ Int64(d)
         }
         return v
     }
 
-    static func iso(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
-        guard let year = digits(p, 0, 4), let month = digits(p, 5, 2), let day = digits(p, 8, 2),
-              p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " ") || p[10] == UInt8(ascii: "t"),
+    static func iso(_ p: UnsafePointer<UInt8>, _ n: Int, cache: inout DayCache) -> Int64? {
+        let raw = UnsafeRawPointer(p)
+        let head = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let days: Int64
+        if let known = cache.days, head == cache.head, tail == cache.tail {
+            days = known
+        } else {
+            guard let year = digits(p, 0, 4), let month = digits(p, 5, 2), let day = digits(p, 8, 2),
+                  (1...12).contains(month), (1...31).contains(day) else { return nil }
+            days = daysFromCivil(year, month, day)
+            cache.head = head
+            cache.tail = tail
+            cache.days = days
+        }
+        guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " ") || p[10] == UInt8(ascii: "t"),
               let hour = digits(p, 11, 2), p[13] == UInt8(ascii: ":"), let minute = digits(p, 14, 2),
               p[16] == UInt8(ascii: ":"), let second = digits(p, 17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+              hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
         var micros: Int64 = 0
@@ -57,7 +85,6 @@ public enum Timestamp {
             }
         }
         guard i == n else { return nil }
-        let days = daysFromCivil(year, month, day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return seconds * 1_000_000 + micros
     }

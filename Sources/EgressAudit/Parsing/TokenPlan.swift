@@ -30,6 +30,8 @@ struct TokenPlan {
         var free: Int32
         /// For a lone bare field: whether a quote in it rejects the line.
         var rejectsQuote: Bool
+        /// The segment of the token's first field (its only one, for most tokens).
+        var segment: Int32
     }
 
     let tokens: [Token]
@@ -43,7 +45,8 @@ struct TokenPlan {
         for t in tokens {
             flat.append(Flat(kind: t.kind, firstField: Int32(flatFields.count), fieldCount: Int32(t.fields.count),
                              free: Int32(t.free ?? t.fields.count - 1),
-                             rejectsQuote: t.kind == .bare && t.fields.count == 1 && rejectsQuote(t.fields[0].segment)))
+                             rejectsQuote: t.kind == .bare && t.fields.count == 1 && rejectsQuote(t.fields[0].segment),
+                             segment: Int32(t.fields[0].segment)))
             flatFields.append(contentsOf: t.fields)
         }
     }
