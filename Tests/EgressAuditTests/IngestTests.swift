@@ -279,6 +279,26 @@ struct IngestExactlyOnceTests {
         #expect(try callCount(dir.db) == 500)
     }
 
+    @Test("a folder's sums are written once at the end and hold every call, also past a damaged input")
+    func folderSumsAtTheEnd() throws {
+        let dir = try TestFolder("egress-ingest-tests")
+        try write(dir.file("in/a.log"), accessLines(0..<1500, host: "a.example.com"))
+        try write(dir.file("full.log"), accessLines(0..<3000, host: "b.example.com"))
+        try gzipFile(dir.file("full.log"), to: dir.file("full.log.gz"))
+        let gz = try Data(contentsOf: URL(fileURLWithPath: dir.file("full.log.gz")))
+        try gz.prefix(gz.count / 2).write(to: URL(fileURLWithPath: dir.file("in/b.log.gz")))
+        try write(dir.file("in/c.log"), accessLines(0..<700, host: "c.example.com"))
+
+        let summary = try ingest(dir.db, [dir.file("in")])
+        #expect(summary.errors.count == 1)
+        let calls = try #require(try scalar(dir.db, "SELECT count(*) FROM calls WHERE verdict != 'internal'"))
+        #expect(calls > 2200)
+        #expect(try scalar(dir.db, "SELECT sum(calls) FROM call_totals") == calls)
+        #expect(try scalar(dir.db, "SELECT sum(calls) FROM call_hour_counts") == calls)
+        #expect(try scalar(dir.db, "SELECT covered_id FROM summary_state") == scalar(dir.db, "SELECT max(id) FROM call_facts"))
+        #expect(try scalar(dir.db, "SELECT count(DISTINCT dest_host) FROM call_summary") == 3)
+    }
+
     @Test("a truncated gzip keeps and commits the rows before the damage and names the file in its error")
     func truncatedGzip() throws {
         let dir = try TestFolder("egress-ingest-tests")

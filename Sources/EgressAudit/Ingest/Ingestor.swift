@@ -94,12 +94,30 @@ public final class Ingestor {
                 summary.errors.append("\(error)")
             }
         }
+        // Once for all the inputs: the sums of a folder of files are written together, not file by file.
+        do { try flushSummaries() } catch { summary.errors.append("\(error)") }
         summary.seconds += Date().timeIntervalSince(started)
         return summary
     }
 
-    /// Ingests one file (or `-`).
-    public func ingestFile(path: String) throws {
+    /// Writes the report summaries of the calls stored since they were last written, in a transaction of their
+    /// own. Until then the summary views read those calls themselves (see `SummaryWriter`), so a run stopped
+    /// before this loses nothing.
+    func flushSummaries() throws {
+        guard writer.summaries.hasSums else { return }
+        try database.execute("BEGIN IMMEDIATE")
+        do {
+            try writer.summaries.flush()
+            try database.execute("COMMIT")
+        } catch {
+            try? database.execute("ROLLBACK")
+            writer.clearCaches()
+            throw error
+        }
+    }
+
+    /// Ingests one file (or `-`); its sums are written by `flushSummaries()`.
+    func ingestFile(path: String) throws {
         var excluded: Set<Int64> = []
         // A candidate whose tail did not verify after skipping through a stream: start over without it.
         while true {
@@ -267,7 +285,8 @@ public final class Ingestor {
                 run.checkpoint.tailLength = tail.count
                 run.checkpoint.tailHash = ContentHash.of(tail)
                 try files.save(run.checkpoint, counts: run.counts, path: run.path, layout: layout, now: Ingestor.now())
-                if batch.final || writer.summaries.wantsFlush { try writer.summaries.flush() }
+                // A followed file's sums are written at each read; a batch ingest writes them once at its end.
+                if (batch.final && run.follow) || writer.summaries.wantsFlush { try writer.summaries.flush() }
                 try database.execute("COMMIT")
                 checkpointer?.committed()
                 summary.addCounts(uncommitted)

@@ -39,7 +39,7 @@ public final class LineReader {
 
     /// - Parameters:
     ///   - startOffset/startLine: where the content stream stands when reading begins (after a resume).
-    public init(source: ByteSource, chunkSize: Int = 1 << 20, maxLineLength: Int = 8 << 20,
+    public init(source: ByteSource, chunkSize: Int = 256 << 10, maxLineLength: Int = 8 << 20,
                 startOffset: Int64 = 0, startLine: Int64 = 1) {
         self.source = source
         self.chunkSize = chunkSize

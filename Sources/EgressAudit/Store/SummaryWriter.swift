@@ -98,6 +98,9 @@ final class SummaryWriter {
         }
     }
 
+    /// Whether calls were summed since the last flush.
+    var hasSums: Bool { firstID != nil }
+
     /// Whether the sums are large enough to write at this commit.
     var wantsFlush: Bool {
         totals.count >= flushEntries || durations.count >= flushEntries || hours.count >= flushEntries
