@@ -75,20 +75,17 @@ public enum JSONScanner {
             guard i < n else { return .unterminated }
             guard p[i] == UInt8(ascii: "\"") else { return .unexpected(byte: p[i], at: i) }
             var key = ByteSlice.absent
-            switch readString(p, i, n, scratch, &key) {
-            case .failure(let e): return e
-            case .success(let next): i = next
-            }
+            var failure: JSONScanError?
+            i = readString(p, i, n, scratch, &key, &failure)
+            if i < 0 { return failure }
             i = skipSpace(p, i, n)
             guard i < n else { return .unterminated }
             guard p[i] == UInt8(ascii: ":") else { return .unexpected(byte: p[i], at: i) }
             i = skipSpace(p, i + 1, n)
             guard i < n else { return .unterminated }
             var value = JSONValue(kind: .null, slice: .absent)
-            switch readValue(p, i, n, scratch, &value) {
-            case .failure(let e): return e
-            case .success(let next): i = next
-            }
+            i = readValue(p, i, n, scratch, &value, &failure)
+            if i < 0 { return failure }
             body(key, value)
             i = skipSpace(p, i, n)
             guard i < n else { return .unterminated }
@@ -108,30 +105,31 @@ public enum JSONScanner {
         return i
     }
 
+    /// Reads the value at `i` into `out`; returns the index after it, or -1 with the reason in `failure`.
+    /// (An index rather than a `Result`: the result travels in a register on the path every member takes.)
     @inline(__always)
     static func readValue(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ scratch: JSONScratch,
-                          _ out: inout JSONValue) -> Result<Int, JSONScanError> {
+                          _ out: inout JSONValue, _ failure: inout JSONScanError?) -> Int {
         let c = p[i]
         switch c {
         case UInt8(ascii: "\""):
             out.kind = .string
-            return readString(p, i, n, scratch, &out.slice)
+            return readString(p, i, n, scratch, &out.slice, &failure)
         case UInt8(ascii: "n"), UInt8(ascii: "t"), UInt8(ascii: "f"):
             var j = i
             while j < n && p[j] >= UInt8(ascii: "a") && p[j] <= UInt8(ascii: "z") { j += 1 }
             let word = ByteSlice(start: p + i, count: j - i)
             if word.equals("null") { out.kind = .null; out.slice = .absent }
             else if word.equals("true") || word.equals("false") { out.kind = .bool; out.slice = word }
-            else { return .failure(.unexpected(byte: c, at: i)) }
-            return .success(j)
+            else { failure = .unexpected(byte: c, at: i); return -1 }
+            return j
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let end = skipNested(p, i, n)
-            switch end {
-            case .failure(let e): return .failure(e)
+            switch skipNested(p, i, n) {
+            case .failure(let e): failure = e; return -1
             case .success(let j):
                 out.kind = c == UInt8(ascii: "{") ? .object : .array
                 out.slice = ByteSlice(start: p + i, count: j - i)
-                return .success(j)
+                return j
             }
         default:
             var j = i
@@ -142,37 +140,44 @@ public enum JSONScanner {
                 if !isNumberByte { break }
                 j += 1
             }
-            guard j > i else { return .failure(.unexpected(byte: c, at: i)) }
+            guard j > i else { failure = .unexpected(byte: c, at: i); return -1 }
             out.kind = .number
             out.slice = ByteSlice(start: p + i, count: j - i)
-            return .success(j)
+            return j
         }
     }
 
-    /// Reads the string whose opening quote is at `i`; returns the index after the closing quote.
+    /// Reads the string whose opening quote is at `i`; returns the index after the closing quote, or -1 with
+    /// the reason in `failure`.
     @inline(__always)
     static func readString(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ scratch: JSONScratch,
-                           _ out: inout ByteSlice) -> Result<Int, JSONScanError> {
+                           _ out: inout ByteSlice, _ failure: inout JSONScanError?) -> Int {
         var j = i + 1
         let start = j
         // Fast path: no escapes.
         j = ByteScan.first(UInt8(ascii: "\""), UInt8(ascii: "\\"), in: p, from: j, to: n)
         if j < n && p[j] == UInt8(ascii: "\"") {
             out = ByteSlice(start: p + start, count: j - start)
-            return .success(j + 1)
+            return j + 1
         }
-        guard j < n else { return .failure(.unterminated) }
-        // Slow path: unescape into scratch.
+        guard j < n else { failure = .unterminated; return -1 }
+        return readEscaped(p, start, j, n, scratch, &out, &failure)
+    }
+
+    /// The rest of a string holding escapes (`j` is the first backslash): unescaped into `scratch`.
+    static func readEscaped(_ p: UnsafePointer<UInt8>, _ start: Int, _ j: Int, _ n: Int, _ scratch: JSONScratch,
+                            _ out: inout ByteSlice, _ failure: inout JSONScanError?) -> Int {
+        var j = j
         let from = scratch.position
         for k in start..<j { scratch.append(p[k]) }
         while j < n {
             let c = p[j]
             if c == UInt8(ascii: "\"") {
                 out = scratch.slice(from: from)
-                return .success(j + 1)
+                return j + 1
             }
             if c != UInt8(ascii: "\\") { scratch.append(c); j += 1; continue }
-            guard j + 1 < n else { return .failure(.unterminated) }
+            guard j + 1 < n else { failure = .unterminated; return -1 }
             let e = p[j + 1]
             j += 2
             switch e {
@@ -182,7 +187,7 @@ public enum JSONScanner {
             case UInt8(ascii: "b"): scratch.append(0x08)
             case UInt8(ascii: "f"): scratch.append(0x0C)
             case UInt8(ascii: "u"):
-                guard var code = hex4(p, j, n) else { return .failure(.unexpected(byte: e, at: j - 1)) }
+                guard var code = hex4(p, j, n) else { failure = .unexpected(byte: e, at: j - 1); return -1 }
                 j += 4
                 if code >= 0xD800 && code < 0xDC00, j + 6 <= n, p[j] == UInt8(ascii: "\\"), p[j + 1] == UInt8(ascii: "u"),
                    let low = hex4(p, j + 2, n), low >= 0xDC00 && low < 0xE000 {
@@ -193,7 +198,8 @@ public enum JSONScanner {
             default: scratch.append(e)  // \" \\ \/ and anything else taken literally
             }
         }
-        return .failure(.unterminated)
+        failure = .unterminated
+        return -1
     }
 
     static func hex4(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> UInt32? {
