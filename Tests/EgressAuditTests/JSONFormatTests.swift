@@ -245,4 +245,115 @@ struct JSONFormatTests {
             #expect(parseLine(Lines.b4, with: format) == nil, "\(format.name)")
         }
     }
+
+    /// A compact line as Envoy writes it, with typed, string, `null`, `"-"` and nested values.
+    static let compactLine = #"{"bytes_received":859,"upstream_cluster":"outbound|7000||currency.shop.svc.cluster.local","duration":105,"connection_termination_details":null,"method":"GET","bytes_sent":1372,"requested_server_name":null,"response_code_details":"via_upstream","authority":"currency:7000","user_agent":"Mozilla/5.0 (X11; Linux x86_64)","route_name":"default","path":"/internal/cache?key=user-466202","upstream_local_address":"10.244.6.60:40814","downstream_local_address":"10.96.39.101:7000","protocol":"HTTP/1.1","response_code":200,"start_time":"2024-05-14T09:46:40.013Z","x_forwarded_for":"10.244.2.16","response_flags":"-","downstream_remote_address":"10.244.6.60:59043","upstream_host":"10.244.2.176:7000","request_id":"a5ea09ba","upstream_service_time":"12","upstream_transport_failure_reason":{"a":[1,2]},"istio_policy_status":true}"#
+
+    /// `compactLine` with `space` around every token (outside strings).
+    static func spaced(_ space: String) -> String {
+        var out = space
+        var inString = false, escaped = false
+        for ch in compactLine {
+            if inString {
+                out.append(ch)
+                if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false; out += space }
+            } else if ch == "\"" {
+                out += space; out.append(ch); inString = true
+            } else if ":,{}[]".contains(ch) {
+                out += space; out.append(ch); out += space
+            } else {
+                out.append(ch)
+            }
+        }
+        return out + space
+    }
+
+    @Test("Spaces, tabs and newlines between tokens read the same as compact JSON")
+    func spacedReadsLikeCompact() {
+        let compact = scanJSON(Self.compactLine)
+        #expect(compact.reason == nil)
+        #expect(compact.fields[.bytesReceived] == "859")
+        #expect(compact.fields[.upstreamServiceTime] == "12")
+        #expect(compact.fields[.responseFlags] == nil)
+        #expect(compact.fields[.serverName] == nil)
+        #expect(compact.fields[.upstreamTransportFailureReason] == nil)
+        #expect(compact.fields.count == 20)
+        for space in [" ", "\t", "\n", "\r\n", " \n\t "] {
+            let line = Self.spaced(space)
+            #expect(line != Self.compactLine)
+            let spaced = scanJSON(line)
+            #expect(spaced.reason == nil)
+            #expect(spaced.fields == compact.fields)
+        }
+    }
+
+    @Test("Numbers with fractions, signs and exponents, booleans and words near null keep their meaning")
+    func valueShapes() {
+        let base = #""start_time":"2024-05-14T09:46:40.013Z","downstream_local_address":"10.96.39.101:7000","response_code":200"#
+        #expect(scanJSON("{\(base),\"duration\":12.5}").fields[.duration] == "12.5")
+        #expect(scanJSON("{\(base),\"duration\":1e3}").fields[.duration] == "1e3")
+        #expect(scanJSON("{\(base),\"duration\":-4}").fields[.duration] == "-4")
+        #expect(scanJSON("{\(base),\"duration\":7}").fields[.duration] == "7")
+        #expect(scanJSON("{\"duration\":7,\(base)}").fields[.duration] == "7")
+        #expect(scanJSON("{\(base),\"duration\":null}").fields[.duration] == nil)
+        #expect(scanJSON("{\(base),\"duration\":null }").fields[.duration] == nil)
+        #expect(scanJSON("{\(base),\"method\":false}").fields[.method] == "false")
+        #expect(scanJSON("{\(base),\"duration\":nullx}").reason == "unexpected byte 0x6e at column 120 in JSON")
+        #expect(scanJSON("{\(base),\"duration\":nul}").reason == "unexpected byte 0x6e at column 120 in JSON")
+        #expect(scanJSON("{\(base),\"duration\":null").reason == "JSON object is cut short")
+        #expect(scanJSON("{\(base),\"duration\":7").reason == "JSON object is cut short")
+        #expect(scanJSON("{\(base),\"duration\":").reason == "JSON object is cut short")
+        #expect(scanJSON("{\(base),\"duration\" : ").reason == "JSON object is cut short")
+        #expect(scanJSON("{\(base),\"duration\"").reason == "JSON object is cut short")
+        #expect(scanJSON("{\(base),\"duration").reason == "JSON object is cut short")
+        #expect(scanJSON("{\(base),\"duration\":\"7").reason == "JSON object is cut short")
+        #expect(scanJSON("{\(base),\"duration\":\"7\\").reason == "JSON object is cut short")
+        #expect(scanJSON("{\(base),\"duration\":7 x}").reason == "unexpected byte 0x78 at column 122 in JSON")
+        #expect(scanJSON("{\(base),\"duration\" x 7}").reason == "unexpected byte 0x78 at column 120 in JSON")
+        #expect(scanJSON("{\(base), x}").reason == "unexpected byte 0x78 at column 110 in JSON")
+    }
+
+    @Test("Escaped keys are matched after unescaping")
+    func escapedKeys() {
+        let line = #"{"start_time":"2024-05-14T09:46:40.013Z","d\u0075ration":105,"downstream_local_address":"10.96.39.101:7000","upstream_\u0063luster":"outbound|443||api.example.com","response_code":200}"#
+        let (reason, fields) = scanJSON(line)
+        #expect(reason == nil)
+        #expect(fields[.duration] == "105")
+        #expect(fields[.upstreamCluster] == "outbound|443||api.example.com")
+    }
+
+    @Test("Long keys that differ only in their middle are told apart")
+    func longKeysCompareTheirMiddle() {
+        // Same length, first and last eight bytes as known keys, one byte changed in between.
+        let base = #""start_time":"2024-05-14T09:46:40.013Z","response_code":200,"method":"GET""#
+        for (key, kind) in [("downstream_local_address", FieldKind.downstreamLocalAddress),
+                            ("upstream_transport_failure_reason", .upstreamTransportFailureReason),
+                            ("connection_termination_details", .connectionTerminationDetails),
+                            ("requested_server_name", .serverName)] {
+            #expect(scanJSON("{\(base),\"\(key)\":\"v\"}").fields[kind] == "v")
+            var bytes = Array(key.utf8)
+            for i in 8..<(bytes.count - 8) {
+                let saved = bytes[i]
+                bytes[i] = UInt8(ascii: "Z")
+                let changed = String(decoding: bytes, as: UTF8.self)
+                #expect(scanJSON("{\(base),\"\(changed)\":\"v\"}").fields[kind] == nil, "\(changed)")
+                bytes[i] = saved
+            }
+        }
+    }
+
+    @Test("A key given twice refuses the line, however the second copy is written")
+    func duplicateKeys() {
+        let base = #""start_time":"2024-05-14T09:46:40.013Z","response_code":200,"downstream_local_address":"10.96.39.101:7000""#
+        let reason = #"key "upstream_cluster" appears twice (values not escaped by the log format: a forged member?)"#
+        let copies = [#""upstream_cluster":"a","upstream_cluster":"b""#,
+                      #""upstream_cluster" : "a" , "upstream_cluster" : "b""#,
+                      #""upstream_cluster":"a","upstream_\u0063luster":"b""#,
+                      #""upstream_cluster":null,"upstream_cluster":"b""#]
+        for members in copies {
+            #expect(scanJSON("{\(base),\(members)}").reason == reason, "\(members)")
+        }
+        // Keys read as ignored may repeat.
+        #expect(scanJSON("{\(base),\"istio_policy_status\":1,\"istio_policy_status\":2}").reason == nil)
+    }
 }

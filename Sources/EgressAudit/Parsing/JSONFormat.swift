@@ -11,15 +11,22 @@ import Foundation
 /// comes from a JSON format such as `{"ts":"%START_TIME%","dest":"%DOWNSTREAM_LOCAL_ADDRESS%"}`.
 public final class JSONFormat: LineFormat {
     public let name: String
+    /// One key of the table: everything a lookup compares sits together, in one or two cache lines.
+    private struct Slot {
+        /// The key's first and last eight bytes (zero-padded when shorter; see `words`).
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        /// The key's length; -1 marks an empty slot, which ends a probe.
+        var length: Int = -1
+        var kind: FieldKind = .ignored
+        /// The key's bytes, for the middle of keys longer than 16 bytes.
+        var key: UnsafeMutablePointer<UInt8>? = nil
+    }
+
     /// Keys in an open-addressing table, identified by length and their first and last eight bytes
     /// (exact for keys up to 16 bytes; longer ones also compare their middle).
     private let slotCount: Int
-    private let slotHash: UnsafeMutablePointer<UInt64>
-    private let slotFirst: UnsafeMutablePointer<UInt64>
-    private let slotLast: UnsafeMutablePointer<UInt64>
-    private let slotKind: UnsafeMutablePointer<FieldKind>
-    private let slotKey: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
-    private let slotLength: UnsafeMutablePointer<Int>
+    private let slots: UnsafeMutablePointer<Slot>
     private let scratch: JSONScratch
     /// Fewest recognised keys a record needs to count as an access line (agent logs are JSON too).
     private let minimumKeys: Int
@@ -48,18 +55,8 @@ public final class JSONFormat: LineFormat {
         var slots = 16
         while slots < keys.count * 4 { slots *= 2 }
         slotCount = slots
-        slotHash = .allocate(capacity: slots)
-        slotHash.initialize(repeating: 0, count: slots)
-        slotKind = .allocate(capacity: slots)
-        slotKind.initialize(repeating: .ignored, count: slots)
-        slotKey = .allocate(capacity: slots)
-        slotKey.initialize(repeating: nil, count: slots)
-        slotLength = .allocate(capacity: slots)
-        slotLength.initialize(repeating: 0, count: slots)
-        slotFirst = .allocate(capacity: slots)
-        slotFirst.initialize(repeating: 0, count: slots)
-        slotLast = .allocate(capacity: slots)
-        slotLast.initialize(repeating: 0, count: slots)
+        self.slots = .allocate(capacity: slots)
+        self.slots.initialize(repeating: Slot(), count: slots)
         for (key, kind) in keys {
             let bytes = Array(key.utf8)
             let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bytes.count))
@@ -67,13 +64,8 @@ public final class JSONFormat: LineFormat {
             let (first, last) = JSONFormat.words(UnsafePointer(copy), bytes.count)
             let h = JSONFormat.keyHash(first, last, bytes.count)
             var slot = Int(truncatingIfNeeded: h) & (slots - 1)
-            while slotHash[slot] != 0 { slot = (slot + 1) & (slots - 1) }
-            slotHash[slot] = h
-            slotFirst[slot] = first
-            slotLast[slot] = last
-            slotKind[slot] = kind
-            slotKey[slot] = copy
-            slotLength[slot] = bytes.count
+            while self.slots[slot].length >= 0 { slot = (slot + 1) & (slots - 1) }
+            self.slots[slot] = Slot(first: first, last: last, length: bytes.count, kind: kind, key: copy)
         }
         scratch = JSONScratch()
         minimumKeys = min(3, keys.filter { $0.1 != .ignored }.count)
@@ -101,9 +93,8 @@ public final class JSONFormat: LineFormat {
     }
 
     deinit {
-        for i in 0..<slotCount { slotKey[i]?.deallocate() }
-        slotHash.deallocate(); slotKind.deallocate(); slotKey.deallocate(); slotLength.deallocate()
-        slotFirst.deallocate(); slotLast.deallocate()
+        for i in 0..<slotCount { slots[i].key?.deallocate() }
+        slots.deallocate()
     }
 
     /// The first and last eight bytes of a key (zero-padded when shorter), read without a loop for
@@ -120,7 +111,21 @@ public final class JSONFormat: LineFormat {
 
     @inline(__always) static func keyHash(_ first: UInt64, _ last: UInt64, _ n: Int) -> UInt64 {
         let h = (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(truncatingIfNeeded: n)
-        return (h ^ (h >> 29)) | 1
+        return h ^ (h >> 29)
+    }
+
+    /// Whether bytes 8 to `n - 8` of two keys of `n` > 16 bytes are equal, compared a word at a time
+    /// (the last word may run into the last eight bytes, which are already known equal; it stays inside the key).
+    @inline(__always) static func middleEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
+        var o = 8
+        while o < n - 8 {
+            if ra.loadUnaligned(fromByteOffset: o, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: o, as: UInt64.self) {
+                return false
+            }
+            o += 8
+        }
+        return true
     }
 
     /// The kind a key maps to, or nil for keys this format does not know.
@@ -130,14 +135,15 @@ public final class JSONFormat: LineFormat {
         let (first, last) = JSONFormat.words(k, n)
         let h = JSONFormat.keyHash(first, last, n)
         var slot = Int(truncatingIfNeeded: h) & (slotCount - 1)
-        while slotHash[slot] != 0 {
-            if slotHash[slot] == h && slotLength[slot] == n && slotFirst[slot] == first && slotLast[slot] == last
-                && (n <= 16 || memcmp(slotKey[slot]! + 8, k + 8, n - 16) == 0) {
-                return slotKind[slot]
+        while true {
+            let s = slots[slot]
+            if s.length < 0 { return nil }
+            if s.first == first && s.last == last && s.length == n
+                && (n <= 16 || JSONFormat.middleEqual(s.key!, k, n)) {
+                return s.kind
             }
             slot = (slot + 1) & (slotCount - 1)
         }
-        return nil
     }
 
     public func parse(_ line: ByteSlice, into record: AccessRecord) -> Bool {
