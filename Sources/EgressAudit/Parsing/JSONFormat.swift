@@ -26,6 +26,8 @@ public final class JSONFormat: LineFormat {
     /// Keys in an open-addressing table, identified by length and their first and last eight bytes
     /// (exact for keys up to 16 bytes; longer ones also compare their middle).
     private let slotCount: Int
+    /// `slotCount - 1` (a power of two less one): a hash or a probe masked to a slot index.
+    private let slotMask: Int
     private let slots: UnsafeMutablePointer<Slot>
     private let scratch: JSONScratch
     /// Fewest recognised keys a record needs to count as an access line (agent logs are JSON too).
@@ -55,6 +57,7 @@ public final class JSONFormat: LineFormat {
         var slots = 16
         while slots < keys.count * 4 { slots *= 2 }
         slotCount = slots
+        slotMask = slots - 1
         self.slots = .allocate(capacity: slots)
         self.slots.initialize(repeating: Slot(), count: slots)
         for (key, kind) in keys {
@@ -134,7 +137,7 @@ public final class JSONFormat: LineFormat {
         let n = key.count
         let (first, last) = JSONFormat.words(k, n)
         let h = JSONFormat.keyHash(first, last, n)
-        var slot = Int(truncatingIfNeeded: h) & (slotCount - 1)
+        var slot = Int(truncatingIfNeeded: h) & slotMask
         while true {
             let s = slots[slot]
             if s.length < 0 { return nil }
@@ -142,7 +145,7 @@ public final class JSONFormat: LineFormat {
                 && (n <= 16 || JSONFormat.middleEqual(s.key!, k, n)) {
                 return s.kind
             }
-            slot = (slot + 1) & (slotCount - 1)
+            slot = (slot &+ 1) & slotMask
         }
     }
 
@@ -162,9 +165,9 @@ public final class JSONFormat: LineFormat {
         var duplicate: String?
         let error = JSONScanner.forEachMember(of: line, scratch: scratch) { key, value in
             guard let kind = kind(of: key) else { return }
-            recognised += 1
+            recognised &+= 1
             if kind == .ignored { return }
-            let bit: UInt64 = 1 << UInt64(kind.rawValue)
+            let bit: UInt64 = 1 &<< UInt64(kind.rawValue)
             if seen & bit != 0, duplicate == nil { duplicate = key.string ?? "?" }
             seen |= bit
             switch value.kind {

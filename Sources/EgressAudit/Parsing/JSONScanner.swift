@@ -85,10 +85,10 @@ public enum JSONScanner {
                 guard p[i] == quote else { return .unexpected(byte: p[i], at: i) }
             }
             var key: ByteSlice
-            let keyEnd = ByteScan.first(quote, backslash, in: p, from: i + 1, to: n)
+            let keyEnd = ByteScan.first(quote, backslash, in: p, from: i &+ 1, to: n)
             if keyEnd < n && p[keyEnd] == quote {
-                key = ByteSlice(start: p + i + 1, count: keyEnd - i - 1)
-                i = keyEnd + 1
+                key = ByteSlice(start: p + (i &+ 1), count: keyEnd &- i &- 1)
+                i = keyEnd &+ 1
             } else {
                 guard keyEnd < n else { return .unterminated }
                 key = .absent
@@ -97,7 +97,7 @@ public enum JSONScanner {
             }
             // The colon.
             if i < n && p[i] == UInt8(ascii: ":") {
-                i += 1
+                i &+= 1
             } else {
                 i = skipSpace(p, i, n)
                 guard i < n else { return .unterminated }
@@ -108,28 +108,28 @@ public enum JSONScanner {
             var value = JSONValue(kind: .null, slice: .absent)
             let c: UInt8 = i < n ? p[i] : 0
             if c == quote {
-                let end = ByteScan.first(quote, backslash, in: p, from: i + 1, to: n)
+                let end = ByteScan.first(quote, backslash, in: p, from: i &+ 1, to: n)
                 value.kind = .string
                 if end < n && p[end] == quote {
-                    value.slice = ByteSlice(start: p + i + 1, count: end - i - 1)
-                    i = end + 1
+                    value.slice = ByteSlice(start: p + (i &+ 1), count: end &- i &- 1)
+                    i = end &+ 1
                 } else {
                     guard end < n else { return .unterminated }
                     i = readEscaped(p, i + 1, end, n, scratch, &value.slice, &failure)
                     if i < 0 { return failure }
                 }
             } else if c == UInt8(ascii: "n") && isNull(p, i, n) {
-                i += 4  // kind .null, slice absent: as initialised
+                i &+= 4  // kind .null, slice absent: as initialised
             } else if c &- 48 < 10 {
                 // Digits, unless the number goes on with a sign, point or exponent (`readValue` reads those).
-                var j = i + 1
-                while j < n && p[j] &- 48 < 10 { j += 1 }
+                var j = i &+ 1
+                while j < n && p[j] &- 48 < 10 { j &+= 1 }
                 if j < n && isNumberPunctuation(p[j]) {
                     i = readValue(p, i, n, scratch, &value, &failure)
                     if i < 0 { return failure }
                 } else {
                     value.kind = .number
-                    value.slice = ByteSlice(start: p + i, count: j - i)
+                    value.slice = ByteSlice(start: p + i, count: j &- i)
                     i = j
                 }
             } else {
@@ -140,7 +140,7 @@ public enum JSONScanner {
             }
             body(key, value)
             // A comma, or the closing brace.
-            if i < n && p[i] == UInt8(ascii: ",") { i += 1; continue }
+            if i < n && p[i] == UInt8(ascii: ",") { i &+= 1; continue }
             i = skipSpace(p, i, n)
             guard i < n else { return .unterminated }
             if p[i] == UInt8(ascii: ",") { i += 1; continue }
