@@ -567,6 +567,34 @@ struct TextFormatTests {
         #expect(FormatError.unterminatedOperator(format: unterminated, at: 15).description.contains("character 16"))
     }
 
+    @Test("The token matcher's shortcuts: a lone `-` bare or quoted, integers read digit by digit, the request triple")
+    func tokenShortcuts() throws {
+        let format = try TextFormat(name: "shortcuts", format:
+            #"%RESPONSE_CODE% %RESPONSE_FLAGS% "%REQ(X-FORWARDED-FOR)%" "%REQ(:METHOD)% %REQ(:PATH)% %PROTOCOL%" %BYTES_SENT% "%UPSTREAM_TRANSPORT_FAILURE_REASON%""#)
+        #expect(parseLine(#"200 - "-" "GET /a b HTTP/1.1" 12 "-""#, with: format) == [
+            .responseCode: "200", .method: "GET", .path: "/a b", .proto: "HTTP/1.1", .bytesSent: "12",
+        ])
+        #expect(parseLine(#"- UH "-x" "- - -" - "-"-""#, with: format) == [
+            .responseFlags: "UH", .forwardedFor: "-x", .upstreamTransportFailureReason: "-\"-",
+        ])
+        // An empty integer is absent, like `-`.
+        #expect(parseLine(#"200 -  "-" "GET / HTTP/2" 0 "reset""#, with: format)?[.forwardedFor] == nil)
+        #expect(parseLine(#"200 - "-" "GET / HTTP/2"  "reset""#, with: format) == [
+            .responseCode: "200", .method: "GET", .path: "/", .proto: "HTTP/2", .upstreamTransportFailureReason: "reset",
+        ])
+        // Not integers: a sign, a letter, 19 digits.
+        for bytes in ["-5", "1x", "x1", "1234567890123456789", "5-"] {
+            #expect(parseLine(#"200 - "-" "GET / HTTP/1.1" \#(bytes) "-""#, with: format) == nil, "\(bytes)")
+        }
+        #expect(parseLine(#"200 - "-" "GET / HTTP/1.1" 123456789012345678 "-""#, with: format)?[.bytesSent] == "123456789012345678")
+        // A lone `-` must be the whole token: the last one ends the line, others are followed by a space.
+        #expect(parseLine(#"200 - "-" "GET / HTTP/1.1" 1 "-" "#, with: format) == nil)
+        #expect(parseLine(#"200 -- "-" "GET / HTTP/1.1" 1 "-""#, with: format)?[.responseFlags] == "--")
+        // A method that is not a token, a protocol that is not HTTP.
+        #expect(parseLine(#"200 - "-" "get / HTTP/1.1" 1 "-""#, with: format) == nil)
+        #expect(parseLine(#"200 - "-" "GET / XTTP/1.1" 1 "-""#, with: format) == nil)
+    }
+
     @Test("Operator names map to kinds, including aliases")
     func operatorKinds() {
         #expect(FieldKind(operator: "UPSTREAM_CLUSTER_RAW", argument: nil) == .upstreamCluster)

@@ -114,7 +114,7 @@ public final class TextFormat: LineFormat {
         }
         self.kinds = Set(segments.filter { !$0.isLiteral }.map(\.kind))
         var plan = TokenPlan(pieces: pieces.map { ($0.isLiteral, $0.bytes, $0.kind) })
-        plan?.flatten { segments[$0].rejectsQuote }
+        plan?.flatten { (segments[$0].kind, segments[$0].shape, segments[$0].rejectsQuote, pieces[$0].bytes) }
         self.plan = plan
     }
 
@@ -225,66 +225,167 @@ public final class TextFormat: LineFormat {
     }
 
     /// The fast path: split into the plan's tokens in one pass, read fields by position.
+    ///
+    /// A lone field (every token but the request triple) is read from its `TokenPlan.Flat` alone: the
+    /// absent test (`-` or empty) is done once, then the value's check, then it is stored in its slot.
+    /// The commonest short values skip the word-at-a-time search: bare integers are read digit by
+    /// digit (which checks them too), and a lone `-`, bare or quoted, is recognised where it stands.
     private func parseTokens(_ plan: TokenPlan, _ base: UnsafePointer<UInt8>, _ n: Int, _ record: AccessRecord) -> Bool {
-        segments.withUnsafeBufferPointer { segs in
-            plan.flat.withUnsafeBufferPointer { tokens in
-                plan.flatFields.withUnsafeBufferPointer { fields in
-                    var pos = 0
-                    let last = tokens.count &- 1
-                    var index = 0
-                    while index <= last {
-                        let token = tokens[index]
-                        let start: Int
-                        let end: Int
-                        switch token.kind {
-                        case .bracketed:
-                            guard pos < n, base[pos] == UInt8(ascii: "[") else { return false }
-                            start = pos &+ 1
-                            end = next(UInt8(ascii: "]"), orQuote: false, base, start, n)
-                            guard end < n else { return false }
-                            pos = end &+ 1
-                        case .quoted:
-                            guard pos < n, base[pos] == UInt8(ascii: "\"") else { return false }
-                            start = pos &+ 1
-                            // The closing quote is the first one followed by a space (or the end, for the last token).
-                            var q = next(UInt8(ascii: "\""), orQuote: false, base, start, n)
-                            while q < n && !(q &+ 1 == n ? index == last : base[q &+ 1] == 0x20) {
-                                q = next(UInt8(ascii: "\""), orQuote: false, base, q &+ 1, n)
-                            }
-                            guard q < n else { return false }
-                            end = q
-                            pos = q &+ 1
-                        case .bare:
-                            start = pos
-                            end = next(0x20, orQuote: token.rejectsQuote, base, start, n)
-                            if end < n && base[end] != 0x20 { return false }  // a quote in an Envoy-made token
-                            pos = end
-                        }
-                        if index < last {
-                            guard pos < n, base[pos] == 0x20 else { return false }
-                            pos &+= 1
-                        }
-                        if token.fieldCount == 1 {
-                            let s = segs[Int(token.segment)]
-                            guard valid(s, base + start, end &- start, spaceFree: token.kind == .bare) else { return false }
-                            record.set(s.kind, base + start, end &- start)
-                        } else if !split(token, UnsafeBufferPointer(rebasing: fields[Int(token.firstField)..<Int(token.firstField + token.fieldCount)]),
-                                         segs, base, start, end, record) {
-                            return false
-                        }
-                        index &+= 1
+        let slots = record.slots
+        return plan.flat.withUnsafeBufferPointer { tokens in
+            var pos = 0
+            let last = tokens.count &- 1
+            for index in 0..<tokens.count {
+                let token = tokens[index]
+                let start: Int
+                let end: Int
+                switch token.kind {
+                case .bracketed:
+                    guard pos < n, base[pos] == UInt8(ascii: "[") else { return false }
+                    start = pos &+ 1
+                    end = ByteScan.first(token.stop, mask: 0, in: base, from: start, to: n)
+                    guard end < n else { return false }
+                    pos = end &+ 1
+                    if index < last {
+                        guard pos < n, base[pos] == 0x20 else { return false }
+                        pos &+= 1
                     }
-                    return pos == n
+                case .quoted:
+                    guard pos < n, base[pos] == UInt8(ascii: "\"") else { return false }
+                    start = pos &+ 1
+                    let after = start &+ 2   // just past `-"`
+                    if after <= n && base[start] == UInt8(ascii: "-") && base[start &+ 1] == UInt8(ascii: "\"")
+                        && (index < last ? after < n && base[after] == 0x20 : after == n) {
+                        // `"-"`: what the search below would find, without searching.
+                        end = start &+ 1
+                        pos = index < last ? after &+ 1 : after
+                        break
+                    }
+                    // The closing quote is the first one followed by a space (or the end, for the last token).
+                    var q = ByteScan.first(token.stop, mask: 0, in: base, from: start, to: n)
+                    while q < n && !(q &+ 1 == n ? index == last : base[q &+ 1] == 0x20) {
+                        q = ByteScan.first(token.stop, mask: 0, in: base, from: q &+ 1, to: n)
+                    }
+                    guard q < n else { return false }
+                    end = q
+                    // Before any token but the last, the loop above saw the space that follows.
+                    pos = index < last ? q &+ 2 : q &+ 1
+                case .bare:
+                    start = pos
+                    if token.check == .integer {
+                        // Digits (or a lone `-`) up to the delimiter: anything else there fails the check below.
+                        var k = pos
+                        while k < n && base[k] &- 48 < 10 { k &+= 1 }
+                        if k == pos && k < n && base[k] == UInt8(ascii: "-") { k &+= 1 }
+                        end = k
+                    } else if pos < n && base[pos] == UInt8(ascii: "-") && (pos &+ 1 == n || base[pos &+ 1] == 0x20) {
+                        end = pos &+ 1
+                    } else {
+                        end = ByteScan.first(token.stop, mask: token.stopMask, in: base, from: start, to: n)
+                    }
+                    if index < last {
+                        // A quote here is in an Envoy-made token (another layout); anything but a space
+                        // after an integer's digits is not an integer.
+                        guard end < n, base[end] == 0x20 else { return false }
+                        pos = end &+ 1
+                    } else {
+                        guard end == n else { return false }
+                        pos = n
+                    }
+                }
+                if token.check == .several {
+                    guard split(plan, index, base, start, end, record) else { return false }
+                    continue
+                }
+                let p = base + start
+                let count = end &- start
+                if count == 0 || (count == 1 && p[0] == UInt8(ascii: "-")) {
+                    slots[Int(token.slot)] = .absent
+                } else {
+                    guard accepts(token.check, p, count, digitsRead: token.kind == .bare) else { return false }
+                    slots[Int(token.slot)] = ByteSlice(start: p, count: count)
                 }
             }
+            return pos == n
+        }
+    }
+
+    /// Whether `count` bytes at `p`, neither empty nor `-`, pass a lone token field's check (as `valid`
+    /// would, with what the token's delimiters proved already left out).
+    /// - Parameter digitsRead: the value of an integer was read digit by digit (a bare token).
+    @inline(__always) private func accepts(_ check: TokenPlan.Check, _ p: UnsafePointer<UInt8>, _ count: Int, digitsRead: Bool) -> Bool {
+        switch check {
+        case .none, .several:
+            return true
+        case .integer:
+            guard count <= 18 else { return false }
+            if digitsRead { return true }
+            var k = 0
+            while k < count {
+                if p[k] &- 48 >= 10 { return false }
+                k &+= 1
+            }
+            return true
+        case .time:
+            return p[0] &- 48 < 10
+        case .httpProtocol:
+            return count >= 5 && p[0] == UInt8(ascii: "H") && p[1] == UInt8(ascii: "T") && p[4] == UInt8(ascii: "/")
+        case .methodToken:
+            guard count <= 32 else { return false }
+            for k in 0..<count where !(p[k] >= 65 && p[k] <= 90) && p[k] != UInt8(ascii: "-") && p[k] != UInt8(ascii: "_") { return false }
+            return true
+        case .noSpace:
+            return memchr(p, 0x20, count) == nil
         }
     }
 
     /// Gives a token's content to its several fields: split at their separators left to right up to
     /// the free field, right to left after it; the free field takes the middle.
-    private func split(_ token: TokenPlan.Flat, _ fields: UnsafeBufferPointer<TokenPlan.Field>, _ segs: UnsafeBufferPointer<Segment>,
+    /// Out of line: it runs for one token a line (the request triple) and keeps the token loop's registers free.
+    @inline(never)
+    private func split(_ plan: TokenPlan, _ index: Int, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+                       _ record: AccessRecord) -> Bool {
+        let span = plan.spans[index]
+        if let triple = span.triple { return split(triple, base, start, end, record.slots) }
+        return segments.withUnsafeBufferPointer { segs in
+            plan.flatFields.withUnsafeBufferPointer { all in
+                split(span.free, UnsafeBufferPointer(rebasing: all[span.firstField..<(span.firstField + span.fieldCount)]),
+                      segs, base, start, end, record)
+            }
+        }
+    }
+
+    /// `split` for a `TokenPlan.Triple`: as the general split does with one-byte separators, without
+    /// looking segments up. The first field ends at the first separator, the last starts after the last.
+    @inline(__always)
+    private func split(_ t: TokenPlan.Triple, _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int,
+                       _ slots: UnsafeMutablePointer<ByteSlice>) -> Bool {
+        let quote = UInt8(ascii: "\"")
+        let a = ByteScan.first(t.firstSeparator, t.first.stopsAtQuote ? quote : t.firstSeparator, in: base, from: start, to: end)
+        guard a < end, base[a] == t.firstSeparator else { return false }
+        let p = a &+ 1
+        let b = ByteScan.last(t.lastSeparator, t.last.stopsAtQuote ? quote : t.lastSeparator, in: base, from: p, to: end)
+        guard b >= p, base[b] == t.lastSeparator else { return false }
+        return store(t.first, base + start, a &- start, slots) && store(t.last, base + (b &+ 1), end &- b &- 1, slots)
+            && store(t.middle, base + p, b &- p, slots)
+    }
+
+    /// Stores a triple's field value after its check (`-` and empty read as absent, as `AccessRecord.set` does).
+    @inline(__always)
+    private func store(_ part: TokenPlan.Part, _ p: UnsafePointer<UInt8>, _ count: Int, _ slots: UnsafeMutablePointer<ByteSlice>) -> Bool {
+        if count == 0 || (count == 1 && p[0] == UInt8(ascii: "-")) {
+            slots[Int(part.slot)] = .absent
+            return true
+        }
+        guard accepts(part.check, p, count, digitsRead: false) else { return false }
+        slots[Int(part.slot)] = ByteSlice(start: p, count: count)
+        return true
+    }
+
+    /// `split` on the token's own fields.
+    @inline(__always)
+    private func split(_ free: Int, _ fields: UnsafeBufferPointer<TokenPlan.Field>, _ segs: UnsafeBufferPointer<Segment>,
                        _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ record: AccessRecord) -> Bool {
-        let free = Int(token.free)
         var p = start
         for k in 0..<free {
             let s = segs[fields[k].segment]
@@ -311,11 +412,6 @@ public final class TextFormat: LineFormat {
         guard e >= p, valid(s, base + p, e &- p) else { return false }
         record.set(s.kind, base + p, e &- p)
         return true
-    }
-
-    /// The first position of `byte` (or of a quote, with `orQuote`) in `[from, n)`, or `n`.
-    @inline(__always) private func next(_ byte: UInt8, orQuote: Bool, _ base: UnsafePointer<UInt8>, _ from: Int, _ n: Int) -> Int {
-        ByteScan.first(byte, orQuote ? UInt8(ascii: "\"") : byte, in: base, from: from, to: n)
     }
 
     /// Checks that the field after a candidate split has a plausible value.

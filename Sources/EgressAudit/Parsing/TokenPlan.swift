@@ -21,32 +21,117 @@ struct TokenPlan {
         var free: Int?
     }
 
-    /// A token as the matcher reads it: plain values only, so iterating touches no reference counts.
+    /// What a lone field's value must look like once it is known not to be absent (`-` or empty):
+    /// `FieldKind.Shape` with what the token's delimiters already proved folded in.
+    enum Check: UInt8 {
+        /// Anything: client-controlled values, and text whose token could not hold a quote or a space.
+        case none
+        case integer
+        case time
+        case httpProtocol
+        case methodToken
+        /// Envoy-made text in brackets: the closing `]` does not stop at a space, so it is checked.
+        case noSpace
+        /// Not a lone field: the token holds several, which `TextFormat.split` reads (see `Span`).
+        case several
+    }
+
+    /// A token as the matcher reads it: a few bytes, all the loop needs for a lone field (no lookup in
+    /// `TextFormat.segments` on the per-line path), so iterating touches no reference counts and keeps
+    /// its registers.
     struct Flat {
         var kind: Kind
-        var firstField: Int32
-        var fieldCount: Int32
+        var check: Check
+        /// The record slot (`FieldKind.rawValue`) of a lone field.
+        var slot: UInt8
+        /// The byte ending the token's content, with `stopMask` as for `ByteScan.first(_:mask:…)`: `]`, `"`,
+        /// or a space — or, for a lone Envoy-made bare field, a space or a quote (a quote rejects the line).
+        var stop: UInt8
+        var stopMask: UInt8
+    }
+
+    /// Where a token's fields lie in `flatFields` (read only for tokens with several fields).
+    struct Span {
+        var firstField: Int
+        var fieldCount: Int
         /// Index (within the token) of the field taking the middle; the last field when none is free.
-        var free: Int32
-        /// For a lone bare field: whether a quote in it rejects the line.
-        var rejectsQuote: Bool
-        /// The segment of the token's first field (its only one, for most tokens).
-        var segment: Int32
+        var free: Int
+        /// The token read as a `Triple`, when it is one.
+        var triple: Triple?
+    }
+
+    /// One field of a `Triple`: what `Flat` says of a lone field, and whether a quote ends the search
+    /// for its separator (an Envoy-made token: the line then has another layout).
+    struct Part {
+        var slot: UInt8
+        var check: Check
+        var stopsAtQuote: Bool
+    }
+
+    /// A token of three fields around a free middle, separated by one-byte literals: the request
+    /// `METHOD PATH PROTOCOL`. Read without the general split: the first field up to the first
+    /// separator, the last from the last separator, the middle what lies between.
+    struct Triple {
+        var first: Part
+        var middle: Part
+        var last: Part
+        var firstSeparator: UInt8
+        var lastSeparator: UInt8
     }
 
     let tokens: [Token]
     private(set) var flat: [Flat] = []
+    /// Parallel to `flat`.
+    private(set) var spans: [Span] = []
     private(set) var flatFields: [Field] = []
 
-    /// Lays the tokens out flat; `rejectsQuote(segment)` tells which fields are Envoy-made tokens.
-    mutating func flatten(rejectsQuote: (Int) -> Bool) {
+    /// Lays the tokens out flat. `segment(i)` gives what is known of segment `i`: a field's kind, its
+    /// shape and whether it is an Envoy-made token (a quote in it means another layout); a literal's bytes.
+    mutating func flatten(segment: (Int) -> (kind: FieldKind, shape: FieldKind.Shape, rejectsQuote: Bool, literal: [UInt8])) {
         flat = []
+        spans = []
         flatFields = []
+        /// The check of a field's value; `delimited`: its token's delimiters already exclude a space.
+        func checkOf(_ shape: FieldKind.Shape, rejectsQuote: Bool, delimited: Bool) -> Check {
+            switch shape {
+            case .free: return .none
+            case .integer: return .integer
+            case .time: return .time
+            case .httpProtocol: return .httpProtocol
+            case .methodToken: return .methodToken
+            case .text: return rejectsQuote && !delimited ? .noSpace : .none
+            }
+        }
         for t in tokens {
-            flat.append(Flat(kind: t.kind, firstField: Int32(flatFields.count), fieldCount: Int32(t.fields.count),
-                             free: Int32(t.free ?? t.fields.count - 1),
-                             rejectsQuote: t.kind == .bare && t.fields.count == 1 && rejectsQuote(t.fields[0].segment),
-                             segment: Int32(t.fields[0].segment)))
+            let lone = segment(t.fields[0].segment)
+            let single = t.fields.count == 1
+            // A bare token ends at the first space, a quoted one holds any text.
+            let check = checkOf(lone.shape, rejectsQuote: lone.rejectsQuote, delimited: t.kind != .bracketed)
+            let quoteStops = t.kind == .bare && single && lone.rejectsQuote
+            let stop: UInt8
+            switch t.kind {
+            case .bracketed: stop = UInt8(ascii: "]")
+            case .quoted: stop = UInt8(ascii: "\"")
+            case .bare: stop = quoteStops ? 0x22 : 0x20
+            }
+            flat.append(Flat(kind: t.kind, check: single ? check : .several, slot: UInt8(lone.kind.rawValue),
+                             stop: stop, stopMask: quoteStops ? 0x02 : 0))
+            var triple: Triple?
+            if t.fields.count == 3, t.free == 1 {
+                let separators = [t.fields[0].separator, t.fields[1].separator].map { segment($0).literal }
+                if separators.allSatisfy({ $0.count == 1 }) {
+                    let parts = t.fields.map { f -> Part in
+                        let s = segment(f.segment)
+                        // Split values are not delimited by a space: text is checked for one.
+                        return Part(slot: UInt8(s.kind.rawValue), check: checkOf(s.shape, rejectsQuote: s.rejectsQuote, delimited: false),
+                                    stopsAtQuote: s.rejectsQuote)
+                    }
+                    triple = Triple(first: parts[0], middle: parts[1], last: parts[2],
+                                    firstSeparator: separators[0][0], lastSeparator: separators[1][0])
+                }
+            }
+            spans.append(Span(firstField: flatFields.count, fieldCount: t.fields.count, free: t.free ?? t.fields.count - 1,
+                              triple: triple))
             flatFields.append(contentsOf: t.fields)
         }
     }

@@ -31,6 +31,28 @@ enum ByteScan {
         return n
     }
 
+    /// The first index in `[from, to)` of a byte `c` with `c | mask == target`, or `to`; `target` includes
+    /// `mask`. With mask 0 it finds one byte; with one bit of mask, the two bytes that differ only there in
+    /// a single compare per word (mask `0x02`, target `0x22`: a space or a quote), half the work of `first(a, b)`.
+    @inline(__always) static func first(_ target: UInt8, mask: UInt8, in base: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int {
+        let tWord = UInt64(target) &* ones
+        let mWord = UInt64(mask) &* ones
+        let raw = UnsafeRawPointer(base)
+        let lastWord = n &- 8   // where the last whole word starts
+        var i = from
+        while i <= lastWord {
+            let x = (raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) | mWord) ^ tWord
+            let h = (x &- ones) & ~x & highs
+            if h != 0 { return i &+ h.trailingZeroBitCount >> 3 }
+            i &+= 8
+        }
+        while i < n {
+            if base[i] | mask == target { return i }
+            i &+= 1
+        }
+        return n
+    }
+
     /// The last index in `[lo, hi)` holding `a` or `b`, or `lo - 1`.
     @inline(__always) static func last(_ a: UInt8, _ b: UInt8, in base: UnsafePointer<UInt8>, from lo: Int, to hi: Int) -> Int {
         let aWord = UInt64(a) &* ones
