@@ -17,8 +17,9 @@ enum ByteScan {
         let aWord = UInt64(a) &* ones
         let bWord = UInt64(b) &* ones
         let raw = UnsafeRawPointer(base)
+        let lastWord = n &- 8   // where the last whole word starts
         var i = from
-        while i &+ 8 <= n {
+        while i <= lastWord {
             let h = hits(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), aWord, bWord)
             if h != 0 { return i &+ h.trailingZeroBitCount >> 3 }
             i &+= 8
