@@ -22,6 +22,8 @@ public final class TextFormat: LineFormat {
         var rejectsQuote: Bool
         /// `kind.shape`, kept so matching a line does not work it out per field.
         var shape: FieldKind.Shape
+        /// What a value found by the general matcher must look like (see `valid`).
+        var check: TokenPlan.Check
     }
 
     public let name: String
@@ -92,14 +94,16 @@ public final class TextFormat: LineFormat {
             if piece.isLiteral {
                 for (k, b) in piece.bytes.enumerated() { literals[offset + k] = b }
                 segments.append(Segment(isLiteral: true, kind: .ignored, literalOffset: offset, literalLength: piece.bytes.count, quoted: false,
-                                        rejectsQuote: false, shape: .text))
+                                        rejectsQuote: false, shape: .text, check: .none))
                 offset += piece.bytes.count
             } else {
                 let before = index > 0 ? pieces[index - 1].bytes.last : nil
                 let after = index + 1 < pieces.count ? pieces[index + 1].bytes.first : nil
                 let quoted = before == UInt8(ascii: "\"") && after == UInt8(ascii: "\"")
                 segments.append(Segment(isLiteral: false, kind: piece.kind, literalOffset: 0, literalLength: 0, quoted: quoted,
-                                        rejectsQuote: !quoted && piece.kind.shape == .text, shape: piece.kind.shape))
+                                        rejectsQuote: !quoted && piece.kind.shape == .text, shape: piece.kind.shape,
+                                        check: TokenPlan.Check.of(piece.kind.shape, rejectsQuote: !quoted && piece.kind.shape == .text,
+                                                                  delimited: false)))
             }
         }
         self.segments = segments
@@ -335,6 +339,8 @@ public final class TextFormat: LineFormat {
             for k in 0..<count where !(p[k] >= 65 && p[k] <= 90) && p[k] != UInt8(ascii: "-") && p[k] != UInt8(ascii: "_") { return false }
             return true
         case .noSpace:
+            // An unquoted Envoy-made token never holds a space: one that does spans several tokens of a line
+            // in another layout (e.g. `- via_upstream -` read as 1.8's flags).
             return memchr(p, 0x20, count) == nil
         }
     }
@@ -465,29 +471,10 @@ public final class TextFormat: LineFormat {
         }
     }
 
-    /// Whether `count` bytes at `p` can be a value of the segment's field.
-    /// - Parameter spaceFree: the value was delimited by the next space, so it cannot hold one.
-    @inline(__always) private func valid(_ s: Segment, _ p: UnsafePointer<UInt8>, _ count: Int, spaceFree: Bool = false) -> Bool {
+    /// Whether a value found by the general matcher has its field's shape: absent (`-` or empty), or as
+    /// `accepts` says for the field's check (one set of shape rules for both matchers).
+    @inline(__always) private func valid(_ s: Segment, _ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         if count == 0 || (count == 1 && p[0] == UInt8(ascii: "-")) { return true }
-        switch s.shape {
-        case .free:
-            return true
-        case .integer:
-            for k in 0..<count where p[k] &- 48 >= 10 { return false }
-            return count <= 18
-        case .time:
-            return p[0] &- 48 < 10
-        case .httpProtocol:
-            return count >= 5 && p[0] == UInt8(ascii: "H") && p[1] == UInt8(ascii: "T") && p[4] == UInt8(ascii: "/")
-        case .methodToken:
-            guard count <= 32 else { return false }
-            for k in 0..<count where !(p[k] >= 65 && p[k] <= 90) && p[k] != UInt8(ascii: "-") && p[k] != UInt8(ascii: "_") { return false }
-            return true
-        case .text:
-            // Quotes were checked while the value was found (an unquoted token with a quote stops the scan).
-            // An unquoted Envoy-made token never holds a space either: one that does spans several
-            // tokens of a line in another layout (e.g. `- via_upstream -` read as 1.8's flags).
-            return !s.rejectsQuote || spaceFree || memchr(p, 0x20, count) == nil
-        }
+        return accepts(s.check, p, count, digitsRead: false)
     }
 }

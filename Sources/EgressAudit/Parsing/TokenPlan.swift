@@ -34,6 +34,18 @@ struct TokenPlan {
         case noSpace
         /// Not a lone field: the token holds several, which `TextFormat.split` reads (see `Span`).
         case several
+
+        /// The check of a field of `shape`; `delimited`: what surrounds the value already excludes a space.
+        static func of(_ shape: FieldKind.Shape, rejectsQuote: Bool, delimited: Bool) -> Check {
+            switch shape {
+            case .free: return .none
+            case .integer: return .integer
+            case .time: return .time
+            case .httpProtocol: return .httpProtocol
+            case .methodToken: return .methodToken
+            case .text: return rejectsQuote && !delimited ? .noSpace : .none
+            }
+        }
     }
 
     /// A token as the matcher reads it: a few bytes, all the loop needs for a lone field (no lookup in
@@ -91,22 +103,11 @@ struct TokenPlan {
         flat = []
         spans = []
         flatFields = []
-        /// The check of a field's value; `delimited`: its token's delimiters already exclude a space.
-        func checkOf(_ shape: FieldKind.Shape, rejectsQuote: Bool, delimited: Bool) -> Check {
-            switch shape {
-            case .free: return .none
-            case .integer: return .integer
-            case .time: return .time
-            case .httpProtocol: return .httpProtocol
-            case .methodToken: return .methodToken
-            case .text: return rejectsQuote && !delimited ? .noSpace : .none
-            }
-        }
         for t in tokens {
             let lone = segment(t.fields[0].segment)
             let single = t.fields.count == 1
             // A bare token ends at the first space, a quoted one holds any text.
-            let check = checkOf(lone.shape, rejectsQuote: lone.rejectsQuote, delimited: t.kind != .bracketed)
+            let check = Check.of(lone.shape, rejectsQuote: lone.rejectsQuote, delimited: t.kind != .bracketed)
             let quoteStops = t.kind == .bare && single && lone.rejectsQuote
             let stop: UInt8
             switch t.kind {
@@ -123,7 +124,7 @@ struct TokenPlan {
                     let parts = t.fields.map { f -> Part in
                         let s = segment(f.segment)
                         // Split values are not delimited by a space: text is checked for one.
-                        return Part(slot: UInt8(s.kind.rawValue), check: checkOf(s.shape, rejectsQuote: s.rejectsQuote, delimited: false),
+                        return Part(slot: UInt8(s.kind.rawValue), check: Check.of(s.shape, rejectsQuote: s.rejectsQuote, delimited: false),
                                     stopsAtQuote: s.rejectsQuote)
                     }
                     triple = Triple(first: parts[0], middle: parts[1], last: parts[2],
