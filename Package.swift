@@ -21,10 +21,12 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
         // The one C function Swift cannot call itself (sqlite3_config is variadic).
         .target(name: "CSQLiteConfig", dependencies: ["CSQLite"], path: "Sources/CSQLiteConfig"),
+        // A cache prefetch hint for the writer's lookups (an inline C builtin).
+        .target(name: "CPrefetch", path: "Sources/CPrefetch"),
         // All logic lives in the library; the executable only parses arguments and prints.
         .target(
             name: "EgressAudit",
-            dependencies: ["CSQLite", "CSQLiteConfig", "CZlib", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CSQLite", "CSQLiteConfig", "CPrefetch", "CZlib", .product(name: "Yams", package: "Yams")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .executableTarget(
             name: "egress-audit",

@@ -1,3 +1,5 @@
+import CPrefetch
+
 /// An open-addressing hash table from a two-number key to a value, for summing calls in memory between
 /// flushes: one multiply-mix and, nearly always, one probe per call, no allocation per call. Keys and values
 /// sit together, so a probe touches one cache line: these tables outgrow the caches, and a miss per array
@@ -67,6 +69,11 @@ final class AccumulatorTable<Value> {
         entries[i].value = empty
         count += 1
         change(&entries[i].value)
+    }
+
+    /// Starts loading the slot where `update(key)` will look first.
+    @inline(__always) func prefetch(_ key: Key) {
+        egress_audit_prefetch(entries + (Self.hash(key) & (size - 1)))
     }
 
     /// Calls `body` for every entry.

@@ -1,3 +1,4 @@
+import CPrefetch
 import CSQLite
 
 /// Inserts outbound calls with one prepared statement, binding straight from the batch arena:
@@ -52,33 +53,57 @@ final class CallWriter {
     /// gained nothing measurable.
     static let rowsPerInsert = 16
 
-    /// What a row needs for the summaries once it is inserted (its id is known only then).
+    /// What a row needs for the summaries once it is inserted (its id is known only then); `keys` is nil for
+    /// an in-mesh call, which is not summed.
     private struct Pending {
+        var keys: SummaryWriter.Keys?
         var ts: Int64?
-        var facts: ShapeFacts
-        var caller: Int64
         var bytesReceived: Int64?
         var bytesSent: Int64?
         var duration: Int64?
     }
     private var pending: [Pending] = []
 
+    /// How many rows ahead the lookups of a row are asked for: its cache slots at `slotsAhead`, then (slots
+    /// loaded) the keys and shape facts they point to at `keysAhead`. The writer's tables outgrow the caches
+    /// and each lookup needs the one before it; asked for in advance, the loads of many rows overlap.
+    static let slotsAhead = 16, keysAhead = 8
+
     /// Writes every row of `batch`.
     func write(_ b: RowBatch, fileID: Int64) throws {
         pending.removeAll(keepingCapacity: true)
+        for i in 0..<min(Self.slotsAhead, b.count) { prefetchSlots(b, i) }
+        for i in 0..<min(Self.keysAhead, b.count) { prefetchKeys(b, i) }
         try insert.write(b.count, bind: { s, at, i in
+            if i + Self.slotsAhead < b.count { prefetchSlots(b, i + Self.slotsAhead) }
+            if i + Self.keysAhead < b.count { prefetchKeys(b, i + Self.keysAhead) }
             try bind(b, i, to: s, at: at, fileID: fileID)
         }, ran: { rows, last in
             // Ids are read after the run: binding may insert strings, shapes or targets, which moves
             // last_insert_rowid. The rows of one run get consecutive ids (INTEGER PRIMARY KEY: max + 1 each).
-            for (r, p) in pending.enumerated() where p.facts.verdict != Int64(Verdict.internal.rawValue) {
-                let histogram = p.facts.verdict <= Int64(Verdict.passthrough.rawValue) ? p.facts.destination : nil
-                summaries.add(id: last - Int64(rows.count - 1 - r), ts: p.ts, verdict: p.facts.verdict, target: p.facts.target,
-                              caller: p.caller, bytesReceived: p.bytesReceived, bytesSent: p.bytesSent,
-                              duration: p.duration, histogram: histogram, port: p.facts.port)
+            for (r, p) in pending.enumerated() {
+                guard let keys = p.keys else { continue }
+                summaries.add(id: last - Int64(rows.count - 1 - r), keys, ts: p.ts, bytesReceived: p.bytesReceived,
+                              bytesSent: p.bytesSent, duration: p.duration)
             }
             pending.removeAll(keepingCapacity: true)
         })
+    }
+
+    @inline(__always) private func prefetchSlots(_ b: RowBatch, _ i: Int) {
+        shapes.prefetchSlot(hash: b.hash(i, .shapeHash))
+        callers.prefetchSlot(hash: b.hash(i, .callerHash))
+        strings.prefetchSlot(hash: b.hash(i, .upstreamHostHash))
+        strings.prefetchSlot(hash: b.hash(i, .userAgentHash))
+    }
+
+    @inline(__always) private func prefetchKeys(_ b: RowBatch, _ i: Int) {
+        if let shape = shapes.prefetchKey(hash: b.hash(i, .shapeHash)), shape < shapeFacts.count {
+            shapeFacts.withUnsafeBufferPointer { egress_audit_prefetch($0.baseAddress! + Int(shape)) }
+        }
+        _ = callers.prefetchKey(hash: b.hash(i, .callerHash))
+        strings.prefetchKey(hash: b.hash(i, .upstreamHostHash))
+        strings.prefetchKey(hash: b.hash(i, .userAgentHash))
     }
 
     /// Binds row `i` of `b` to parameters `base + 1 ... base + 12` of `s` and notes what its sums need.
@@ -101,8 +126,16 @@ final class CallWriter {
         s.bind(base + 10, caller)
         s.bind(base + 11, try strings.id(b.text(i, .upstreamHost), hash: b.hash(i, .upstreamHostHash)))
         s.bind(base + 12, try strings.id(b.text(i, .userAgent), hash: b.hash(i, .userAgentHash)))
-        pending.append(Pending(ts: ts, facts: try facts(of: shape, key: shapeKey), caller: caller,
-                               bytesReceived: bytesReceived, bytesSent: bytesSent, duration: duration))
+        let facts = try facts(of: shape, key: shapeKey)
+        var keys: SummaryWriter.Keys?
+        if facts.verdict != Int64(Verdict.internal.rawValue) {
+            let histogram = facts.verdict <= Int64(Verdict.passthrough.rawValue) ? facts.destination : nil
+            let k = SummaryWriter.keys(ts: ts, verdict: facts.verdict, target: facts.target, caller: caller, duration: duration,
+                                       histogram: histogram, port: facts.port)
+            summaries.prefetch(k)   // updated after the run, once the row has its id
+            keys = k
+        }
+        pending.append(Pending(keys: keys, ts: ts, bytesReceived: bytesReceived, bytesSent: bytesSent, duration: duration))
     }
 
     /// The summary facts of shape `id`, decoding `key` the first time it is seen.

@@ -50,6 +50,12 @@ final class DimensionInterner {
         return id
     }
 
+    /// Starts loading what `id(_:hash:)` will read first (see `KeyCache.prefetchSlot`).
+    @inline(__always) func prefetchSlot(hash: UInt64) { cache.prefetchSlot(hash: hash) }
+
+    /// Starts loading the cached key for `hash`; returns its likely id (see `KeyCache.prefetchKey`).
+    @inline(__always) func prefetchKey(hash: UInt64) -> Int64? { cache.prefetchKey(hash: hash) }
+
     private func lookupOrInsert(_ key: ByteSlice, hash: UInt64) throws -> Int64 {
         guard let d = ShapeKey.decode(key, texts: textColumns) else {
             throw SQLiteError(code: 0, message: "internal error: malformed call shape", path: insert.database.path, context: "ingest")

@@ -3,16 +3,25 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPrefetch
 
 /// A bounded map from byte strings to database ids, in unsafe buffers (no `String`, no allocation
 /// per lookup). When full it forgets everything and starts again, so memory stays flat; callers fall
 /// back to the database on a miss.
+///
+/// A slot holds the hash, id and where the key's bytes sit in the arena, together: a probe reads one cache
+/// line, then the key. These tables outgrow the caches, so the writer asks for both ahead of use
+/// (`prefetchSlot`, `prefetchKey`).
 final class KeyCache {
+    private struct Slot {
+        var hash: UInt64   // 0 = empty
+        var id: Int64
+        var offset: Int32
+        var length: Int32
+    }
+
     private let slotCount: Int
-    private let hashes: UnsafeMutablePointer<UInt64>   // 0 = empty slot
-    private let ids: UnsafeMutablePointer<Int64>
-    private let offsets: UnsafeMutablePointer<Int32>
-    private let lengths: UnsafeMutablePointer<Int32>
+    private let slots: UnsafeMutablePointer<Slot>
     private let arena: UnsafeMutablePointer<UInt8>
     private let arenaCapacity: Int
     private var arenaUsed = 0
@@ -23,22 +32,20 @@ final class KeyCache {
     init(slots: Int, arenaBytes: Int, longestKey: Int = 4096) {
         precondition(slots > 0 && slots & (slots - 1) == 0, "slots must be a power of two")
         slotCount = slots
-        hashes = .allocate(capacity: slots)
-        ids = .allocate(capacity: slots)
-        offsets = .allocate(capacity: slots)
-        lengths = .allocate(capacity: slots)
+        self.slots = .allocate(capacity: slots)
+        self.slots.initialize(repeating: Slot(hash: 0, id: 0, offset: 0, length: 0), count: slots)
         arena = .allocate(capacity: arenaBytes)
         arenaCapacity = arenaBytes
         self.longestKey = longestKey
-        hashes.initialize(repeating: 0, count: slots)
     }
 
     deinit {
-        hashes.deallocate(); ids.deallocate(); offsets.deallocate(); lengths.deallocate(); arena.deallocate()
+        slots.deallocate()
+        arena.deallocate()
     }
 
     func clear() {
-        hashes.update(repeating: 0, count: slotCount)
+        for i in 0..<slotCount { slots[i].hash = 0 }
         arenaUsed = 0
         entries = 0
     }
@@ -46,12 +53,34 @@ final class KeyCache {
     /// The id stored for these bytes, if cached. `hash` must be `ByteHash.hash(p, n)`.
     @inline(__always) func find(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> Int64? {
         let mask = slotCount - 1
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while hashes[slot] != 0 {
-            if hashes[slot] == h && Int(lengths[slot]) == n && memcmp(arena + Int(offsets[slot]), p, n) == 0 {
-                return ids[slot]
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i].hash != 0 {
+            if slots[i].hash == h && Int(slots[i].length) == n && memcmp(arena + Int(slots[i].offset), p, n) == 0 {
+                return slots[i].id
             }
-            slot = (slot + 1) & mask
+            i = (i + 1) & mask
+        }
+        return nil
+    }
+
+    /// Starts loading the slot where a lookup of `hash` begins.
+    @inline(__always) func prefetchSlot(hash h: UInt64) {
+        egress_audit_prefetch(slots + (Int(truncatingIfNeeded: h) & (slotCount - 1)))
+    }
+
+    /// Starts loading the stored key of the first slot holding `hash` (read after `prefetchSlot`) and returns
+    /// its id: very likely the id `find` will return, for callers that prefetch what the id leads to.
+    @inline(__always) func prefetchKey(hash h: UInt64) -> Int64? {
+        let mask = slotCount - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i].hash != 0 {
+            if slots[i].hash == h {
+                let key = arena + Int(slots[i].offset)
+                egress_audit_prefetch(key)
+                if slots[i].length > 64 { egress_audit_prefetch(key + 64) }
+                return slots[i].id
+            }
+            i = (i + 1) & mask
         }
         return nil
     }
@@ -61,12 +90,9 @@ final class KeyCache {
         guard n <= longestKey else { return }
         if entries * 4 >= slotCount * 3 || arenaUsed + n > arenaCapacity { clear() }
         let mask = slotCount - 1
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while hashes[slot] != 0 { slot = (slot + 1) & mask }
-        hashes[slot] = h
-        ids[slot] = id
-        offsets[slot] = Int32(arenaUsed)
-        lengths[slot] = Int32(n)
+        var i = Int(truncatingIfNeeded: h) & mask
+        while slots[i].hash != 0 { i = (i + 1) & mask }
+        slots[i] = Slot(hash: h, id: id, offset: Int32(arenaUsed), length: Int32(n))
         (arena + arenaUsed).update(from: p, count: n)
         arenaUsed += n
         entries += 1

@@ -28,6 +28,12 @@ final class StringInterner {
         return id
     }
 
+    /// Starts loading what `id(_:hash:)` will read first; 0 (an absent value) asks for nothing.
+    @inline(__always) func prefetchSlot(hash: UInt64) { if hash != 0 { cache.prefetchSlot(hash: hash) } }
+
+    /// Starts loading the cached value for `hash` (see `KeyCache.prefetchKey`); 0 asks for nothing.
+    @inline(__always) func prefetchKey(hash: UInt64) { if hash != 0 { _ = cache.prefetchKey(hash: hash) } }
+
     private func lookupOrInsert(_ value: ByteSlice) throws -> Int64 {
         select.bind(1, value)
         defer { select.reset() }

@@ -68,14 +68,39 @@ final class SummaryWriter {
         return ts >= 0 ? ts / 3_600_000_000 : (ts + 1) / 3_600_000_000 - 1
     }
 
-    /// Adds call `id` (just inserted) to the sums. The duration goes to the histogram of `destination` (the
-    /// strings id of its host, else of its IP, 0 for neither), given only for calls that reached an upstream.
+    /// The keys of one call in the three tables (`duration` nil when it goes to no histogram).
+    struct Keys {
+        var totals: AccumulatorTable<Totals>.Key
+        var hour: AccumulatorTable<(calls: Int64, first: Int64, last: Int64)>.Key
+        var duration: AccumulatorTable<(calls: Int64, longest: Int64)>.Key?
+    }
+
+    /// The keys of a call. Its duration goes to the histogram of `destination` (the strings id of its host,
+    /// else of its IP, 0 for neither), given only for calls that reached an upstream.
     @inline(__always)
-    func add(id: Int64, ts: Int64?, verdict: Int64, target: Int64, caller: Int64, bytesReceived: Int64?, bytesSent: Int64?,
-             duration: Int64?, histogram destination: Int64?, port: Int64?) {
+    static func keys(ts: Int64?, verdict: Int64, target: Int64, caller: Int64, duration: Int64?, histogram destination: Int64?,
+                     port: Int64?) -> Keys {
+        var keys = Keys(totals: .init(a: target, b: caller), hour: .init(a: hour(ts), b: verdict << 40 | caller), duration: nil)
+        if let destination, let duration, duration >= 0, duration < 1 << 40 {
+            keys.duration = .init(a: destination, b: ((port ?? -1) + 1) << 40 | DurationBucket.of(duration))
+        }
+        return keys
+    }
+
+    /// Starts loading the table slots `add` will update for `keys`, so a call's three updates (in tables larger
+    /// than the caches) overlap with the work before them instead of waiting on memory one after another.
+    @inline(__always) func prefetch(_ keys: Keys) {
+        totals.prefetch(keys.totals)
+        hours.prefetch(keys.hour)
+        if let d = keys.duration { durations.prefetch(d) }
+    }
+
+    /// Adds call `id` (just inserted), with the `keys` made of it, to the sums.
+    @inline(__always)
+    func add(id: Int64, _ keys: Keys, ts: Int64?, bytesReceived: Int64?, bytesSent: Int64?, duration: Int64?) {
         if firstID == nil { firstID = id }
         lastID = id
-        totals.update(.init(a: target, b: caller)) { t in
+        totals.update(keys.totals) { t in
             t.calls += 1
             if let ts {
                 t.firstTs = min(t.firstTs, ts)
@@ -85,13 +110,13 @@ final class SummaryWriter {
             t.bytesSent &+= bytesSent ?? 0
             if let duration { t.maxDuration = max(t.maxDuration, duration) }
         }
-        hours.update(.init(a: SummaryWriter.hour(ts), b: verdict << 40 | caller)) { count in
+        hours.update(keys.hour) { count in
             count.calls += 1
             count.first = min(count.first, id)
             count.last = max(count.last, id)
         }
-        if let destination, let duration, duration >= 0, duration < 1 << 40 {
-            durations.update(.init(a: destination, b: ((port ?? -1) + 1) << 40 | DurationBucket.of(duration))) { bucket in
+        if let d = keys.duration, let duration {
+            durations.update(d) { bucket in
                 bucket.calls += 1
                 bucket.longest = max(bucket.longest, duration)
             }
