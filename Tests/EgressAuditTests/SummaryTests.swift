@@ -55,7 +55,7 @@ fileprivate let durationsFromCalls = """
 fileprivate let durationsFromSummary = "SELECT destination, dest_port, duration_ms, sum(calls), max(max_ms) FROM call_durations GROUP BY 1, 2, 3"
 
 /// Checks the three summary views against the calls (optionally restricted by a `calls` condition).
-fileprivate func expectSummariesMatchCalls(_ database: SQLiteDatabase, callsCondition: String = "",
+func expectSummariesMatchCalls(_ database: SQLiteDatabase, callsCondition: String = "",
                                            sourceLocation: SourceLocation = #_sourceLocation) throws {
     func q(_ template: String) -> String { template.replacingOccurrences(of: "%@", with: callsCondition) }
     let totals = try rows(database, q(fromCalls))

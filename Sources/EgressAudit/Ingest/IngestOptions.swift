@@ -12,6 +12,8 @@ public struct IngestOptions: Sendable {
     public var commitInterval: Double
     /// Entries a summary table holds before its sums are written at the next commit (memory against upserts).
     var summaryFlushEntries = SummaryWriter.defaultFlushEntries
+    /// The size of the parser's key numbering (see `KeyNumbering`); tests make it small to restart often.
+    var keyNumbering = KeyNumbering.Capacity.standard
 
     public init(logFormat: String? = nil, classifier: ClassifierConfig = ClassifierConfig(),
                 namespace: String? = nil, pod: String? = nil, batchLines: Int = 250_000, commitInterval: Double = 2) {

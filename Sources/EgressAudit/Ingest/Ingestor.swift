@@ -19,6 +19,11 @@ public final class Ingestor {
     public let database: SQLiteDatabase
     public let options: IngestOptions
     private let writer: CallWriter
+    /// The numbering lent to each input's parsing thread in turn (see `KeyNumbering`); nil while lent.
+    private var numbering: KeyNumbering?
+    /// Numberings made (the first when the first input starts; one not given back, after an error, is replaced
+    /// by one whose epochs are new to the writer).
+    private var numberings = 0
     let files: IngestedFiles
     private let rejectStatement: SQLiteStatement
     private let podServiceStatement: SQLiteStatement
@@ -229,6 +234,13 @@ public final class Ingestor {
 
     /// Reads `run`'s lines on a parsing thread and writes its batches here, committing rows together with
     /// the input's checkpoint every `batchLines` lines or `commitInterval` seconds.
+    /// The numbering for the next input's parsing thread (given back when it ends).
+    private func lendNumbering() -> KeyNumbering {
+        if let lent = numbering.take() { return lent }
+        numberings += 1
+        return KeyNumbering(serial: numberings, capacity: options.keyNumbering)
+    }
+
     private func process(_ run: FileRun, reader: LineReader) throws {
         let fromPath = SourceFromPath.parse(run.path)
         var layout: String?
@@ -247,11 +259,15 @@ public final class Ingestor {
         // A regular plain file may still be being written: its last line without a newline waits.
         let growing = !run.gzip && run.path != "-" && totalBytes != nil || run.follow
         let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
-                                    queue: queue, sealInterval: options.commitInterval / 2,
+                                    queue: queue, numbering: lendNumbering(), sealInterval: options.commitInterval / 2,
                                     namespace: fromPath?.namespace ?? options.namespace, pod: fromPath?.pod ?? options.pod,
                                     deliverUnterminated: !growing, follow: run.follow)
         producer.start()
-        defer { queue.cancel(); producer.wait() }
+        defer {
+            queue.cancel()
+            producer.wait()
+            numbering = producer.returnNumbering()
+        }
 
         var linesSinceCommit = 0
         var lastCommit = Date()

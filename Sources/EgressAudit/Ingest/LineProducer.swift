@@ -9,19 +9,22 @@ final class LineProducer: @unchecked Sendable {
     private let classifier: Classifier
     private let storage = AccessRecordStorage()
     private let queue: BatchQueue
+    /// Lent by the ingestor for this input (`returnNumbering`); present while the thread runs.
+    private var numbering: KeyNumbering?
     /// Longest time a batch waits for more lines before it is handed over (follow mode latency).
     private let sealInterval: Double
     private let finished = NSCondition()
     private var done = false
     /// The shape values of the current call (reused: no allocation per line).
-    private var shape = [ByteSlice](repeating: .absent, count: ShapeKey.Text.allCases.count)
-    private var caller = [ByteSlice](repeating: .absent, count: ShapeKey.CallerText.allCases.count)
+    private let shape = UnsafeMutableBufferPointer<ByteSlice>.allocate(capacity: ShapeKey.Text.allCases.count)
+    private let caller = UnsafeMutableBufferPointer<ByteSlice>.allocate(capacity: ShapeKey.CallerText.allCases.count)
     /// The source named by the path or the command line, for lines whose wrapper names none.
     private let fileNamespace: ByteSlice
     private let filePod: ByteSlice
     private let ownedSource: [UnsafeMutablePointer<UInt8>]
-    /// The format that matched the last access line (its name goes into the batch when it changes).
-    private var lastFormat: LineFormat?
+    /// The layout that matched the last access line (`LayoutDetector.current`; its name goes into the batch
+    /// when it changes), -1 before the first.
+    private var lastLayout = -1
     /// (pod IP, SNI) pairs met, by hash: inbound evidence is counted without making strings per line.
     private var podServiceKeys: [UInt64: (key: PodServiceKey, namespace: String)] = [:]
     /// The last date read and its day number (see `Timestamp.DayCache`).
@@ -36,8 +39,9 @@ final class LineProducer: @unchecked Sendable {
     /// before it) instead of being rejected.
     private let follow: Bool
 
-    init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, sealInterval: Double,
-         namespace: String?, pod: String?, deliverUnterminated: Bool, follow: Bool) {
+    init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, numbering: consuming KeyNumbering,
+         sealInterval: Double, namespace: String?, pod: String?, deliverUnterminated: Bool, follow: Bool) {
+        self.numbering = consume numbering
         self.deliverUnterminated = deliverUnterminated
         self.follow = follow
         self.meshSuffix = ".svc." + classifier.clusterDomain.lowercased()
@@ -52,6 +56,8 @@ final class LineProducer: @unchecked Sendable {
         let (pd, pdp) = copy(pod)
         fileNamespace = ns
         filePod = pd
+        shape.initialize(repeating: .absent)
+        caller.initialize(repeating: .absent)
         ownedSource = [nsp, pdp].compactMap { $0 }
         self.reader = reader
         self.detector = format.map { LayoutDetector(fixed: $0) } ?? LayoutDetector()
@@ -60,7 +66,11 @@ final class LineProducer: @unchecked Sendable {
         self.sealInterval = sealInterval
     }
 
-    deinit { for p in ownedSource { p.deallocate() } }
+    deinit {
+        for p in ownedSource { p.deallocate() }
+        shape.deallocate()
+        caller.deallocate()
+    }
 
     /// Starts the thread.
     func start() {
@@ -68,6 +78,9 @@ final class LineProducer: @unchecked Sendable {
         thread.name = "egress-audit.parse"
         thread.start()
     }
+
+    /// Gives back the numbering once the thread has ended (`wait`), for the next input.
+    func returnNumbering() -> KeyNumbering? { numbering.take() }
 
     /// Waits until the thread has ended.
     func wait() {
@@ -81,6 +94,7 @@ final class LineProducer: @unchecked Sendable {
             finished.lock(); done = true; finished.broadcast(); finished.unlock()
         }
         guard var batch = queue.takeEmpty() else { return }
+        batch.epoch = numbering!.prepareBatch()
         let record = storage.record
         // The last line's raw bytes (with its newline), copied into the tail when the buffer may move.
         var lastLine: UnsafePointer<UInt8>?
@@ -147,7 +161,8 @@ final class LineProducer: @unchecked Sendable {
                     lastSeal = Date()
                     guard let next = queue.takeEmpty() else { return false }
                     batch = next
-                    batch.layout = lastFormat?.name
+                    batch.epoch = numbering!.prepareBatch()
+                    batch.layout = lastLayout >= 0 ? detector.currentName : nil
                 }
                 return true
             }
@@ -190,17 +205,17 @@ final class LineProducer: @unchecked Sendable {
             return
         }
         var reason = ""
-        var parsed = detector.parse(u.payload, into: record, reason: &reason)
+        var parsed = detector.matches(u.payload, into: record, reason: &reason)
         let isJSON = u.payload.count > 0 && u.payload[0] == UInt8(ascii: "{")
-        if parsed == nil && isJSON && unwrapper.jsonLinesAreAccess && u.wrapper == .plain {
+        if !parsed && isJSON && unwrapper.jsonLinesAreAccess && u.wrapper == .plain {
             // Not an access record: maybe an envelope after all (the check was skipped).
             guard case .line(let again) = unwrapper.unwrap(text, envelopes: true) else { return }
             u = again
-            parsed = detector.parse(u.payload, into: record, reason: &reason)
-        } else if parsed != nil && isJSON && u.wrapper == .plain {
+            parsed = detector.matches(u.payload, into: record, reason: &reason)
+        } else if parsed && isJSON && u.wrapper == .plain {
             unwrapper.jsonLinesAreAccess = true
         }
-        guard let format = parsed else {
+        guard parsed else {
             if reason == "JSON object without access-log keys" || !Self.isProxyContainer(u.container) {
                 batch.counts.otherLines += 1
             } else {
@@ -209,9 +224,9 @@ final class LineProducer: @unchecked Sendable {
             }
             return
         }
-        if format !== lastFormat {
-            lastFormat = format
-            batch.layout = format.name
+        if detector.current != lastLayout {
+            lastLayout = detector.current
+            batch.layout = detector.currentName
         }
         batch.counts.accessLines += 1
         let c = classifier.classify(record)
@@ -245,9 +260,13 @@ final class LineProducer: @unchecked Sendable {
             caller[ShapeKey.CallerText.namespace.rawValue] = u.namespace.isAbsent ? fileNamespace : u.namespace
             caller[ShapeKey.CallerText.pod.rawValue] = u.pod.isAbsent ? filePod : u.pod
             caller[ShapeKey.CallerText.sourceIP.rawValue] = c.sourceIP
-            batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil, texts: caller)
+            batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil, texts: UnsafeBufferPointer(caller))
             batch.setKey(row, .shapeKey, hash: .shapeHash, verdict: UInt8(c.verdict.rawValue), proto: UInt8(c.proto.rawValue),
-                         destPort: c.destPort >= 0 ? c.destPort : nil, responseCode: record[.responseCode].integerValue, texts: shape)
+                         destPort: c.destPort >= 0 ? c.destPort : nil, responseCode: record[.responseCode].integerValue, texts: UnsafeBufferPointer(shape))
+            batch.number(row, .shapeKey, hash: .shapeHash, into: .shapeNumber, in: &numbering!.shapes)
+            batch.number(row, .callerKey, hash: .callerHash, into: .callerNumber, in: &numbering!.callers)
+            batch.number(row, .upstreamHost, hash: .upstreamHostHash, into: .upstreamHostNumber, in: &numbering!.strings)
+            batch.number(row, .userAgent, hash: .userAgentHash, into: .userAgentNumber, in: &numbering!.strings)
             batch.counts.calls += 1
             batch.verdicts[c.verdict] += 1
             if let ts {

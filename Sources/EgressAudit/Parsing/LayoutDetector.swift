@@ -3,7 +3,6 @@
 /// upgraded mid-file (a new layout from one line on) is followed.
 public final class LayoutDetector {
     private let formats: [LineFormat]
-    private var current = 0
     /// `formats[current]`, kept apart so the common case touches no array; `formats` keeps it alive, so reading
     /// it for every line costs no reference counting.
     private unowned(unsafe) var currentFormat: LineFormat
@@ -31,14 +30,27 @@ public final class LayoutDetector {
     /// The layout that matched last.
     public var currentName: String { currentFormat.name }
 
+    /// Which of its layouts matched last: changes exactly when `currentName` does.
+    public private(set) var current = 0
+
     /// Parses `line`; returns the matching format, or nil with the reason in `reason`.
     public func parse(_ line: ByteSlice, into record: AccessRecord, reason: inout String) -> LineFormat? {
-        if currentFormat.parse(line, into: record) { return currentFormat }
+        matches(line, into: record, reason: &reason) ? currentFormat : nil
+    }
+
+    /// Parses `line` as `parse` does, without handing out the format (the per-line path: no reference counting).
+    @inline(__always)
+    func matches(_ line: ByteSlice, into record: AccessRecord, reason: inout String) -> Bool {
+        if currentFormat.parse(line, into: record) { return true }
+        return matchesAnother(line, into: record, reason: &reason)
+    }
+
+    private func matchesAnother(_ line: ByteSlice, into record: AccessRecord, reason: inout String) -> Bool {
         let isJSON = line.count > 0 && line[0] == UInt8(ascii: "{")
         if fixed {
             if let json, isJSON { reason = json.scan(line, into: record) ?? "not an access line" }
             else { reason = "does not match the log format \(currentFormat.name)" }
-            return nil
+            return false
         }
         for index in formats.indices where index != current {
             // JSON lines only match JSON; text lines never do.
@@ -46,11 +58,11 @@ public final class LayoutDetector {
             if formats[index].parse(line, into: record) {
                 current = index
                 currentFormat = formats[index]
-                return currentFormat
+                return true
             }
         }
         if isJSON, let json { reason = json.scan(line, into: record) ?? "not an access line" }
         else { reason = "matches no known access-log layout (pass --log-format if the proxy uses a custom one)" }
-        return nil
+        return false
     }
 }

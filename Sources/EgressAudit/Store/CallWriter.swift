@@ -45,6 +45,9 @@ final class CallWriter {
         shapes.clearCache()
         callers.clearCache()
         shapeFacts.removeAll(keepingCapacity: true)
+        shapeIDs.clear()
+        callerIDs.clear()
+        stringIDs.clear()
         targets.clearCache()
         summaries.discard()
     }
@@ -64,19 +67,22 @@ final class CallWriter {
     }
     private var pending: [Pending] = []
 
-    /// How many rows ahead the lookups of a row are asked for: its cache slots at `slotsAhead`, then (slots
-    /// loaded) the keys and shape facts they point to at `keysAhead`. The writer's tables outgrow the caches
-    /// and each lookup needs the one before it; asked for in advance, the loads of many rows overlap.
-    static let slotsAhead = 16, keysAhead = 8
+    /// Database ids of the numbers the parsing thread gave (see `KeyNumbering`).
+    private var shapeIDs = NumberedIDs(), callerIDs = NumberedIDs(), stringIDs = NumberedIDs()
+
+    /// How many rows ahead the shape facts of a row are asked for: they sit in a table larger than the
+    /// caches, found through the row's shape id; asked for in advance, the loads of many rows overlap.
+    static let factsAhead = 8
 
     /// Writes every row of `batch`.
     func write(_ b: RowBatch, fileID: Int64) throws {
+        shapeIDs.use(epoch: b.epoch)
+        callerIDs.use(epoch: b.epoch)
+        stringIDs.use(epoch: b.epoch)
         pending.removeAll(keepingCapacity: true)
-        for i in 0..<min(Self.slotsAhead, b.count) { prefetchSlots(b, i) }
-        for i in 0..<min(Self.keysAhead, b.count) { prefetchKeys(b, i) }
+        for i in 0..<min(Self.factsAhead, b.count) { prefetchFacts(b, i) }
         try insert.write(b.count, bind: { s, at, i in
-            if i + Self.slotsAhead < b.count { prefetchSlots(b, i + Self.slotsAhead) }
-            if i + Self.keysAhead < b.count { prefetchKeys(b, i + Self.keysAhead) }
+            if i + Self.factsAhead < b.count { prefetchFacts(b, i + Self.factsAhead) }
             try bind(b, i, to: s, at: at, fileID: fileID)
         }, ran: { rows, last in
             // Ids are read after the run: binding may insert strings, shapes or targets, which moves
@@ -90,20 +96,10 @@ final class CallWriter {
         })
     }
 
-    @inline(__always) private func prefetchSlots(_ b: RowBatch, _ i: Int) {
-        shapes.prefetchSlot(hash: b.hash(i, .shapeHash))
-        callers.prefetchSlot(hash: b.hash(i, .callerHash))
-        strings.prefetchSlot(hash: b.hash(i, .upstreamHostHash))
-        strings.prefetchSlot(hash: b.hash(i, .userAgentHash))
-    }
-
-    @inline(__always) private func prefetchKeys(_ b: RowBatch, _ i: Int) {
-        if let shape = shapes.prefetchKey(hash: b.hash(i, .shapeHash)), shape < shapeFacts.count {
+    @inline(__always) private func prefetchFacts(_ b: RowBatch, _ i: Int) {
+        if let shape = shapeIDs.known(b.int(i, .shapeNumber) ?? 0), shape < shapeFacts.count {
             shapeFacts.withUnsafeBufferPointer { egress_audit_prefetch($0.baseAddress! + Int(shape)) }
         }
-        _ = callers.prefetchKey(hash: b.hash(i, .callerHash))
-        strings.prefetchKey(hash: b.hash(i, .upstreamHostHash))
-        strings.prefetchKey(hash: b.hash(i, .userAgentHash))
     }
 
     /// Binds row `i` of `b` to parameters `base + 1 ... base + 12` of `s` and notes what its sums need.
@@ -111,8 +107,8 @@ final class CallWriter {
     private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32, fileID: Int64) throws {
         let ts = b.int(i, .ts)
         let shapeKey = b.text(i, .shapeKey)
-        let shape = try shapes.id(shapeKey, hash: b.hash(i, .shapeHash))
-        let caller = try callers.id(b.text(i, .callerKey), hash: b.hash(i, .callerHash))
+        let shape = try shapeIDs.id(b.int(i, .shapeNumber) ?? 0) { try shapes.id(shapeKey, hash: b.hash(i, .shapeHash)) }
+        let caller = try callerIDs.id(b.int(i, .callerNumber) ?? 0) { try callers.id(b.text(i, .callerKey), hash: b.hash(i, .callerHash)) }
         let bytesReceived = b.int(i, .bytesReceived), bytesSent = b.int(i, .bytesSent), duration = b.int(i, .duration)
         s.bind(base + 1, ts)
         s.bind(base + 2, shape)
@@ -124,8 +120,8 @@ final class CallWriter {
         s.bind(base + 8, fileID)
         s.bind(base + 9, b.int(i, .line))
         s.bind(base + 10, caller)
-        s.bind(base + 11, try strings.id(b.text(i, .upstreamHost), hash: b.hash(i, .upstreamHostHash)))
-        s.bind(base + 12, try strings.id(b.text(i, .userAgent), hash: b.hash(i, .userAgentHash)))
+        s.bind(base + 11, try stringID(b, i, .upstreamHost, hash: .upstreamHostHash, number: .upstreamHostNumber))
+        s.bind(base + 12, try stringID(b, i, .userAgent, hash: .userAgentHash, number: .userAgentNumber))
         let facts = try facts(of: shape, key: shapeKey)
         var keys: SummaryWriter.Keys?
         if facts.verdict != Int64(Verdict.internal.rawValue) {
@@ -136,6 +132,15 @@ final class CallWriter {
             keys = k
         }
         pending.append(Pending(keys: keys, ts: ts, bytesReceived: bytesReceived, bytesSent: bytesSent, duration: duration))
+    }
+
+    /// The strings id of a per-call value of row `i`, nil when absent.
+    @inline(__always)
+    private func stringID(_ b: RowBatch, _ i: Int, _ column: RowBatch.TextColumn, hash: RowBatch.Int64Column,
+                          number: RowBatch.Int64Column) throws -> Int64? {
+        let value = b.text(i, column)
+        guard value.start != nil else { return nil }
+        return try stringIDs.id(b.int(i, number) ?? 0) { try strings.id(value, hash: b.hash(i, hash))! }
     }
 
     /// The summary facts of shape `id`, decoding `key` the first time it is seen.

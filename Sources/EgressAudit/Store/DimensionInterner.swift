@@ -4,7 +4,7 @@ final class DimensionInterner {
     private let strings: StringInterner
     private let select: SQLiteStatement
     private let insert: SQLiteStatement
-    private let cache: KeyCache
+    private var cache: KeyCache
 
     private let numberColumns: Int
     private let textColumns: Int
@@ -15,7 +15,7 @@ final class DimensionInterner {
                               numbers: ["verdict", "protocol", "dest_port", "response_code"],
                               texts: ["dest_host", "dest_ip", "upstream_cluster", "route_name", "response_flags",
                                       "response_code_details", "method", "authority", "sni"],
-                              cache: KeyCache(slots: 1 << 16, arenaBytes: 4 << 20, longestKey: 16 << 10))
+                              cache: KeyCache(slots: 1 << 14, arenaBytes: 1 << 20, longestKey: 16 << 10))
     }
 
     /// `callers`: texts in `ShapeKey.CallerText` order.
@@ -26,7 +26,7 @@ final class DimensionInterner {
     }
 
     private init(database: SQLiteDatabase, strings: StringInterner, table: String, numbers: [String], texts: [String],
-                 cache: KeyCache) throws {
+                 cache: consuming KeyCache) throws {
         self.strings = strings
         self.cache = cache
         numberColumns = numbers.count
@@ -49,12 +49,6 @@ final class DimensionInterner {
         cache.insert(p, key.count, hash: hash, id: id)
         return id
     }
-
-    /// Starts loading what `id(_:hash:)` will read first (see `KeyCache.prefetchSlot`).
-    @inline(__always) func prefetchSlot(hash: UInt64) { cache.prefetchSlot(hash: hash) }
-
-    /// Starts loading the cached key for `hash`; returns its likely id (see `KeyCache.prefetchKey`).
-    @inline(__always) func prefetchKey(hash: UInt64) -> Int64? { cache.prefetchKey(hash: hash) }
 
     private func lookupOrInsert(_ key: ByteSlice, hash: UInt64) throws -> Int64 {
         guard let d = ShapeKey.decode(key, texts: textColumns) else {

@@ -3,16 +3,17 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CPrefetch
 
 /// A bounded map from byte strings to database ids, in unsafe buffers (no `String`, no allocation
 /// per lookup). When full it forgets everything and starts again, so memory stays flat; callers fall
 /// back to the database on a miss.
 ///
 /// A slot holds the hash, id and where the key's bytes sit in the arena, together: a probe reads one cache
-/// line, then the key. These tables outgrow the caches, so the writer asks for both ahead of use
-/// (`prefetchSlot`, `prefetchKey`).
-final class KeyCache {
+/// line, then the key (these tables outgrow the caches).
+///
+/// A non-copyable value, not a class: the parser and writer call it for every call, and a value stored in its
+/// owner costs no reference counting per call. It frees its memory when its owner goes.
+struct KeyCache: ~Copyable {
     private struct Slot {
         var hash: UInt64   // 0 = empty
         var id: Int64
@@ -44,7 +45,7 @@ final class KeyCache {
         arena.deallocate()
     }
 
-    func clear() {
+    mutating func clear() {
         for i in 0..<slotCount { slots[i].hash = 0 }
         arenaUsed = 0
         entries = 0
@@ -63,30 +64,13 @@ final class KeyCache {
         return nil
     }
 
-    /// Starts loading the slot where a lookup of `hash` begins.
-    @inline(__always) func prefetchSlot(hash h: UInt64) {
-        egress_audit_prefetch(slots + (Int(truncatingIfNeeded: h) & (slotCount - 1)))
-    }
-
-    /// Starts loading the stored key of the first slot holding `hash` (read after `prefetchSlot`) and returns
-    /// its id: very likely the id `find` will return, for callers that prefetch what the id leads to.
-    @inline(__always) func prefetchKey(hash h: UInt64) -> Int64? {
-        let mask = slotCount - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while slots[i].hash != 0 {
-            if slots[i].hash == h {
-                let key = arena + Int(slots[i].offset)
-                egress_audit_prefetch(key)
-                if slots[i].length > 64 { egress_audit_prefetch(key + 64) }
-                return slots[i].id
-            }
-            i = (i + 1) & mask
-        }
-        return nil
+    /// Whether a key of `n` bytes can be inserted without the cache starting over.
+    @inline(__always) func hasRoom(forKeyOf n: Int) -> Bool {
+        (entries + 1) * 4 < slotCount * 3 && arenaUsed + n <= arenaCapacity
     }
 
     /// Remembers `id` for these bytes (after a miss).
-    func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, id: Int64) {
+    mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, id: Int64) {
         guard n <= longestKey else { return }
         if entries * 4 >= slotCount * 3 || arenaUsed + n > arenaCapacity { clear() }
         let mask = slotCount - 1

@@ -3,7 +3,7 @@
 final class StringInterner {
     private let select: SQLiteStatement
     private let insert: SQLiteStatement
-    private let cache = KeyCache(slots: 1 << 16, arenaBytes: 4 << 20, longestKey: 1024)
+    private var cache = KeyCache(slots: 1 << 14, arenaBytes: 1 << 20, longestKey: 1024)
 
     init(database: SQLiteDatabase) throws {
         select = try database.prepare("SELECT id FROM strings WHERE value = ?1")
@@ -27,12 +27,6 @@ final class StringInterner {
         cache.insert(p, value.count, hash: h, id: id)
         return id
     }
-
-    /// Starts loading what `id(_:hash:)` will read first; 0 (an absent value) asks for nothing.
-    @inline(__always) func prefetchSlot(hash: UInt64) { if hash != 0 { cache.prefetchSlot(hash: hash) } }
-
-    /// Starts loading the cached value for `hash` (see `KeyCache.prefetchKey`); 0 asks for nothing.
-    @inline(__always) func prefetchKey(hash: UInt64) { if hash != 0 { _ = cache.prefetchKey(hash: hash) } }
 
     private func lookupOrInsert(_ value: ByteSlice) throws -> Int64 {
         select.bind(1, value)

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+@testable import EgressAudit
+
+/// The parser numbers keys and the writer maps numbers to database ids: a number reused for another key
+/// within an epoch would file calls under the wrong shape, caller or host.
+struct KeyNumberingTests {
+    private func number(_ s: String, in table: inout KeyNumbering.Table) -> Int64 {
+        var bytes = Array(s.utf8)
+        return bytes.withUnsafeMutableBufferPointer { b in
+            table.number(UnsafePointer(b.baseAddress!), b.count, hash: ByteHash.hash(b.baseAddress!, b.count))
+        }
+    }
+
+    @Test("a key keeps its number; a full table gives 0, then starts over under a new epoch at the next batch")
+    func numbersAndEpochs() {
+        let tiny = KeyNumbering.Capacity(shapes: (16, 256), callers: (16, 256), strings: (16, 256))
+        var numbering = KeyNumbering(serial: 3, capacity: tiny)
+        let first = numbering.prepareBatch()
+        #expect(first == 3 << 32)
+        #expect(number("httpbin.org", in: &numbering.strings) == 1)
+        #expect(number("api.github.com", in: &numbering.strings) == 2)
+        #expect(number("httpbin.org", in: &numbering.strings) == 1)
+        #expect(numbering.prepareBatch() == first, "nothing full: same epoch, same numbers")
+        #expect(number("api.github.com", in: &numbering.strings) == 2)
+        // 16 slots hold 11 keys (three quarters, less one).
+        var given: [String: Int64] = [:]
+        for i in 0..<20 {
+            let key = "host-\(i).example.com"
+            given[key] = number(key, in: &numbering.strings)
+        }
+        #expect(given.values.contains(0), "a full table numbers nothing more")
+        let numbered = given.filter { $0.value != 0 }
+        #expect(Set(numbered.values).count == numbered.count, "no number given twice")
+        for (key, n) in numbered { #expect(number(key, in: &numbering.strings) == n) }
+        let second = numbering.prepareBatch()
+        #expect(second == first + 1)
+        #expect(number("host-19.example.com", in: &numbering.strings) == 1, "numbers start over in the new epoch")
+        // Too long to keep: 0, every time.
+        #expect(number(String(repeating: "x", count: 2000), in: &numbering.strings) == 0)
+    }
+
+    @Test("the writer's ids per number are forgotten with the epoch, and number 0 always asks")
+    func numberedIDs() {
+        var ids = NumberedIDs()
+        ids.use(epoch: 1)
+        var lookups = 0
+        #expect(ids.id(5) { lookups += 1; return 42 } == 42)
+        #expect(ids.id(5) { lookups += 1; return 99 } == 42)
+        #expect(ids.known(5) == 42 && ids.known(6) == nil)
+        #expect(ids.id(0) { lookups += 1; return 7 } == 7)
+        #expect(ids.id(0) { lookups += 1; return 8 } == 8)
+        #expect(lookups == 3)
+        ids.use(epoch: 1)
+        #expect(ids.known(5) == 42)
+        ids.use(epoch: 2)
+        #expect(ids.known(5) == nil)
+        #expect(ids.id(5) { 43 } == 43)
+    }
+
+    @Test("an ingest whose numbering restarts all the time stores exactly what the standard one stores",
+          arguments: [false, true])
+    func restartsChangeNothing(folder asFolder: Bool) throws {
+        let folder = try TestFolder("egress-numbering-tests")
+        // Many shapes (authority, code, flags), callers (pods), upstream hosts and user agents, over three files.
+        var files: [String] = []
+        for f in 0..<3 {
+            var text = ""
+            for i in 0..<3_000 {
+                let n = f * 3_000 + i
+                let host = "svc-\(n % 211).example.com"
+                text += "[2024-05-14T10:\(String(format: "%02d", n / 1000 % 60)):00.\(String(format: "%03d", n % 1000))Z] \"GET /item/\(n) HTTP/1.1\" \(n % 5 == 0 ? 503 : 200) \(n % 5 == 0 ? "UF" : "-") via_upstream - \"-\" 0 \(n % 900) \(n % 37) \(n % 41) \"-\" \"agent/\(n % 53)\" \"req-\(n)\" \"\(host)\" \"93.184.\(n % 7).\(n % 250):443\" outbound|443||\(host) 10.244.\(n % 3).\(n % 19):4\(n % 900 + 100) 93.184.\(n % 7).\(n % 250):443 10.244.\(n % 3).\(n % 19):5\(n % 900 + 100) \(host) -\n"
+            }
+            let path = folder.path + "/logs/part-\(f).log"
+            try FileManager.default.createDirectory(atPath: folder.path + "/logs", withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            files.append(path)
+        }
+        func ingest(_ db: String, _ capacity: KeyNumbering.Capacity) throws -> [[SQLValue]] {
+            var options = IngestOptions(batchLines: 1_000)
+            options.keyNumbering = capacity
+            let ingestor = try Ingestor(databasePath: db, options: options)
+            let summary = ingestor.ingest(paths: asFolder ? [folder.path + "/logs"] : files)
+            #expect(summary.errors.isEmpty)
+            let database = try SQLiteDatabase(path: db, readOnly: true)
+            let s = try database.prepare("SELECT * FROM calls ORDER BY log_file, log_line")
+            var rows: [[SQLValue]] = []
+            while try s.step() { rows.append((0..<s.columnCount).map { s.value($0) }) }
+            try expectSummariesMatchCalls(database)
+            return rows
+        }
+        let tiny = KeyNumbering.Capacity(shapes: (64, 8 << 10), callers: (16, 256), strings: (32, 512))
+        let standard = try ingest(folder.path + "/standard.db", .standard)
+        let restarting = try ingest(folder.path + "/tiny.db", tiny)
+        #expect(standard.count == 9_000)
+        #expect(restarting.count == standard.count)
+        let firstDifference = standard.indices.first { $0 < restarting.count && restarting[$0] != standard[$0] }
+        #expect(firstDifference == nil, "first call that differs: \(firstDifference.map { "\(restarting[$0]) vs \(standard[$0])" } ?? "")")
+    }
+}
