@@ -549,6 +549,25 @@ struct ClassifierTests {
         #expect(split("") == "nil -1")
         #expect(Endpoint.split(.absent).host.isAbsent)
         #expect(Endpoint.split(.absent).port == -1)
+        #expect(split("outbound-gateway.istio-system.svc.cluster.local:15443") == "outbound-gateway.istio-system.svc.cluster.local 15443")
+        // The word-at-a-time scan against the plain rule (one colon, digits after it), a colon or two at every
+        // position of strings across word boundaries.
+        for length in 1...26 {
+            for first in -1..<length {
+                for second in [-1, length - 1, (first + 9) % length] where second != first || second == -1 {
+                    var bytes = Array(repeating: UInt8(ascii: "7"), count: length)
+                    if first >= 0 { bytes[first] = UInt8(ascii: ":") }
+                    if second >= 0 { bytes[second] = UInt8(ascii: ":") }
+                    let text = String(decoding: bytes, as: UTF8.self)
+                    let colons = bytes.indices.filter { bytes[$0] == UInt8(ascii: ":") }
+                    var expected = "\(text) -1"
+                    if colons.count == 1, let c = colons.first, c + 1 < length, length - c - 1 <= 18 {   // (longer is no port)
+                        expected = "\(String(decoding: bytes[..<c], as: UTF8.self)) \(Int64(String(decoding: bytes[(c + 1)...], as: UTF8.self))!)"
+                    }
+                    #expect(split(text) == expected, "\(text)")
+                }
+            }
+        }
     }
 
     @Test("Endpoint.isIPLiteral edge cases")

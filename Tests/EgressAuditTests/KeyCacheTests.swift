@@ -55,3 +55,40 @@ struct KeyCacheTests {
         #expect(withBytes(long) { p, n in cache.find(p, n, hash: ByteHash.hash(p, n)) } == nil)
     }
 }
+
+/// `ByteHash.stored` is written into the database (`call_shapes.key_hash`, `callers.key_hash`): rows stored by an
+/// earlier version are found again only if it never changes. `ByteHash.hash` may change, but must use every byte.
+struct ByteHashTests {
+    private func stored(_ bytes: [UInt8]) -> UInt64 {
+        var b = bytes + [0]
+        return b.withUnsafeMutableBufferPointer { ByteHash.stored(UnsafePointer($0.baseAddress!), bytes.count) }
+    }
+
+    private func hash(_ bytes: [UInt8]) -> UInt64 {
+        var b = bytes + [0]
+        return b.withUnsafeMutableBufferPointer { ByteHash.hash(UnsafePointer($0.baseAddress!), bytes.count) }
+    }
+
+    @Test("the stored hash keeps its values")
+    func storedValues() {
+        #expect(stored([]) == 0x1)
+        #expect(stored(Array("httpbin.org".utf8)) == 0x54e7_064e_5fdc_ef9d)
+        #expect(stored(Array("outbound|443||httpbin.org".utf8)) == 0x913a_23da_b9c9_e062)
+        #expect(stored((0..<200).map { UInt8($0) }) == 0x42f0_fe3f_2e8d_8428)
+    }
+
+    @Test("the in-memory hash changes with every byte and every length, and is never 0")
+    func everyByteCounts() {
+        for length in 0...70 {
+            let base = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let h = hash(base)
+            #expect(h != 0)
+            if length > 0 { #expect(hash(Array(base.dropLast())) != h, "length \(length)") }
+            for i in 0..<length {
+                var changed = base
+                changed[i] ^= 0x20
+                #expect(hash(changed) != h, "byte \(i) of \(length)")
+            }
+        }
+    }
+}

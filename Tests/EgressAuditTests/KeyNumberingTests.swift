@@ -97,4 +97,27 @@ struct KeyNumberingTests {
         let firstDifference = standard.indices.first { $0 < restarting.count && restarting[$0] != standard[$0] }
         #expect(firstDifference == nil, "first call that differs: \(firstDifference.map { "\(restarting[$0]) vs \(standard[$0])" } ?? "")")
     }
+
+    @Test("a later run finds the shapes, callers and strings an earlier one stored, and adds none")
+    func laterRunsReuseRows() throws {
+        let folder = try TestFolder("egress-numbering-tests")
+        var text = ""
+        for n in 0..<500 {
+            let host = "svc-\(n % 23).example.com"
+            text += "[2024-05-14T10:00:\(String(format: "%02d", n / 10 % 60)).000Z] \"POST /post HTTP/1.1\" 200 - via_upstream - \"-\" 10 20 3 2 \"-\" \"curl/8.\(n % 5)\" \"req-\(n)\" \"\(host)\" \"93.184.0.\(n % 23):443\" outbound|443||\(host) 10.244.0.\(n % 7):4\(n % 900 + 100) 93.184.0.\(n % 23):443 10.244.0.\(n % 7):5\(n % 900 + 100) \(host) -\n"
+        }
+        try folder.write("first.log", text)
+        try folder.write("second.log", text.replacingOccurrences(of: "req-", with: "again-"))
+        func counts() throws -> [Int64?] {
+            let database = try SQLiteDatabase(path: folder.db, readOnly: true)
+            return try ["call_facts", "call_shapes", "callers", "strings"].map { try database.scalar("SELECT count(*) FROM \($0)") }
+        }
+        _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("first.log")])
+        let first = try counts()
+        _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("second.log")])
+        let second = try counts()
+        #expect(first[0] == 500 && second[0] == 1_000)
+        #expect(second[1...] == first[1...], "no shape, caller or string stored twice")
+    }
 }
+

@@ -17,9 +17,11 @@ public enum Endpoint {
             }
             return (host, -1)
         }
-        guard let colon = s.lastIndex(of: UInt8(ascii: ":")) else { return (s, -1) }
+        // One pass, a word at a time (three addresses a line): the first colon, then whether there is another.
+        let colon = ByteScan.first(UInt8(ascii: ":"), mask: 0, in: p, from: 0, to: s.count)
+        guard colon < s.count else { return (s, -1) }
         // More than one colon without brackets: an IPv6 address with no port.
-        if s.prefix(colon).firstIndex(of: UInt8(ascii: ":")) != nil { return (s, -1) }
+        if ByteScan.first(UInt8(ascii: ":"), mask: 0, in: p, from: colon + 1, to: s.count) < s.count { return (s, -1) }
         guard let port = s.dropFirst(colon + 1).integerValue, colon + 1 < s.count else { return (s, -1) }
         return (s.prefix(colon), port)
     }

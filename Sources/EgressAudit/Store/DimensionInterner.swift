@@ -45,12 +45,12 @@ final class DimensionInterner {
     @inline(__always) func id(_ key: ByteSlice, hash: UInt64) throws -> Int64 {
         let p = key.start!
         if let id = cache.find(p, key.count, hash: hash) { return id }
-        let id = try lookupOrInsert(key, hash: hash)
+        let id = try lookupOrInsert(key)
         cache.insert(p, key.count, hash: hash, id: id)
         return id
     }
 
-    private func lookupOrInsert(_ key: ByteSlice, hash: UInt64) throws -> Int64 {
+    private func lookupOrInsert(_ key: ByteSlice) throws -> Int64 {
         guard let d = ShapeKey.decode(key, texts: textColumns) else {
             throw SQLiteError(code: 0, message: "internal error: malformed call shape", path: insert.database.path, context: "ingest")
         }
@@ -58,8 +58,9 @@ final class DimensionInterner {
         ids.reserveCapacity(d.texts.count)
         for text in d.texts { ids.append(try strings.id(text)) }
         let numbers: [Int64?] = [d.verdict, d.proto, d.destPort, d.responseCode]
+        let stored = Int64(bitPattern: ByteHash.stored(key.start!, key.count))
         for s in [select, insert] {
-            s.bind(1, Int64(bitPattern: hash))
+            s.bind(1, stored)
             for k in 0..<numberColumns { s.bind(Int32(2 + k), numbers[k]) }
             for (index, id) in ids.enumerated() { s.bind(Int32(2 + numberColumns + index), id) }
         }

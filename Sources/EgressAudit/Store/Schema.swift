@@ -35,7 +35,7 @@ public enum Schema {
         CREATE INDEX ingested_files_by_head ON ingested_files(head_len, head_hash);
         CREATE TABLE call_shapes (
             id                    INTEGER PRIMARY KEY,
-            key_hash              INTEGER NOT NULL,   -- ByteHash of the encoded values (ShapeKey), for lookup
+            key_hash              INTEGER NOT NULL,   -- ByteHash.stored of the encoded values (ShapeKey), for lookup
             verdict               INTEGER NOT NULL,   -- 0 allowed, 1 passthrough, 2 blocked, 3 internal
             protocol              INTEGER NOT NULL,   -- 0 http, 1 tls, 2 tcp
             dest_port             INTEGER,
@@ -53,7 +53,7 @@ public enum Schema {
         CREATE INDEX call_shapes_by_hash ON call_shapes(key_hash);
         CREATE TABLE callers (
             id                    INTEGER PRIMARY KEY,
-            key_hash              INTEGER NOT NULL,   -- ByteHash of the encoded values, for lookup
+            key_hash              INTEGER NOT NULL,   -- ByteHash.stored of the encoded values, for lookup
             source_namespace      INTEGER REFERENCES strings(id),
             source_pod            INTEGER REFERENCES strings(id),
             source_ip             INTEGER REFERENCES strings(id)
