@@ -34,6 +34,30 @@ struct KeyCacheTests {
         #expect(withBytes("httpbin.or") { p, n in cache.find(p, n, hash: hash) } == nil)
     }
 
+    @Test("a cache allowed to grow keeps every key until its limits, then forgets and stays correct")
+    func growsThenForgets() {
+        var cache = KeyCache(slots: 16, arenaBytes: 64, maxSlots: 256, maxArenaBytes: 4096)
+        let keys = (0..<150).map { "outbound|443||host-\($0).example.com" }   // ~30 bytes each
+        for (i, k) in keys.enumerated() {
+            withBytes(k) { p, n in cache.insert(p, n, hash: ByteHash.hash(p, n), id: Int64(i + 1)) }
+        }
+        // 150 keys fit in 256 slots (192 usable) and 4,096 bytes... not all bytes: the arena limit was reached.
+        var found = 0
+        for (i, k) in keys.enumerated() {
+            let id = withBytes(k) { p, n in cache.find(p, n, hash: ByteHash.hash(p, n)) }
+            #expect(id == nil || id == Int64(i + 1))
+            if id != nil { found += 1 }
+        }
+        #expect(found > 0 && found < 150, "it grew to its limit and then started over")
+        var roomy = KeyCache(slots: 16, arenaBytes: 64, maxSlots: 1024, maxArenaBytes: 1 << 16)
+        for (i, k) in keys.enumerated() {
+            withBytes(k) { p, n in roomy.insert(p, n, hash: ByteHash.hash(p, n), id: Int64(i + 1)) }
+        }
+        for (i, k) in keys.enumerated() {
+            #expect(withBytes(k) { p, n in roomy.find(p, n, hash: ByteHash.hash(p, n)) } == Int64(i + 1), "grown, it keeps \(k)")
+        }
+    }
+
     @Test("a full cache forgets everything and keeps answering correctly")
     func forgetsWhenFull() {
         var cache = KeyCache(slots: 16, arenaBytes: 256)

@@ -12,10 +12,14 @@ final class BatchQueue: @unchecked Sendable {
         free = (0..<batches).map { _ in RowBatch(rows: 4096, arenaBytes: 3 << 19) }
     }
 
+    /// Whether the last `takeEmpty` had to wait for the consumer: the consumer is then the slower side.
+    private(set) var waitedForEmpty = false
+
     /// An empty batch to fill (waits for one); nil once the consumer cancelled.
     func takeEmpty() -> RowBatch? {
         condition.lock()
         defer { condition.unlock() }
+        waitedForEmpty = free.isEmpty
         while free.isEmpty && !cancelled { condition.wait() }
         if cancelled { return nil }
         let batch = free.removeLast()

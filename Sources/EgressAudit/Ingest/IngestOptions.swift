@@ -14,6 +14,8 @@ public struct IngestOptions: Sendable {
     var summaryFlushEntries = SummaryWriter.defaultFlushEntries
     /// The size of the parser's key numbering (see `KeyNumbering`); tests make it small to restart often.
     var keyNumbering = KeyNumbering.Capacity.standard
+    /// Number every batch's keys, not only while the writer is the slower thread (for tests).
+    var alwaysNumberKeys = false
 
     public init(logFormat: String? = nil, classifier: ClassifierConfig = ClassifierConfig(),
                 namespace: String? = nil, pod: String? = nil, batchLines: Int = 250_000, commitInterval: Double = 2) {

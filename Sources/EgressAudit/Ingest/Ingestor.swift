@@ -259,7 +259,7 @@ public final class Ingestor {
         // A regular plain file may still be being written: its last line without a newline waits.
         let growing = !run.gzip && run.path != "-" && totalBytes != nil || run.follow
         let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
-                                    queue: queue, numbering: lendNumbering(), sealInterval: options.commitInterval / 2,
+                                    queue: queue, numbering: lendNumbering(), alwaysNumberKeys: options.alwaysNumberKeys, sealInterval: options.commitInterval / 2,
                                     namespace: fromPath?.namespace ?? options.namespace, pod: fromPath?.pod ?? options.pod,
                                     deliverUnterminated: !growing, follow: run.follow)
         producer.start()

@@ -11,6 +11,11 @@ final class LineProducer: @unchecked Sendable {
     private let queue: BatchQueue
     /// Lent by the ingestor for this input (`returnNumbering`); present while the thread runs.
     private var numbering: KeyNumbering?
+    /// Whether this batch's keys are numbered: only when the writer is the slower thread (this thread had to
+    /// wait for an empty batch), so the lookups go to whichever side has time. Unnumbered keys (0) the writer
+    /// looks up itself; either way gives the same ids.
+    private var numberKeys = false
+    private let alwaysNumberKeys: Bool
     /// Longest time a batch waits for more lines before it is handed over (follow mode latency).
     private let sealInterval: Double
     private let finished = NSCondition()
@@ -40,7 +45,9 @@ final class LineProducer: @unchecked Sendable {
     private let follow: Bool
 
     init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, numbering: consuming KeyNumbering,
-         sealInterval: Double, namespace: String?, pod: String?, deliverUnterminated: Bool, follow: Bool) {
+         alwaysNumberKeys: Bool = false, sealInterval: Double, namespace: String?, pod: String?, deliverUnterminated: Bool,
+         follow: Bool) {
+        self.alwaysNumberKeys = alwaysNumberKeys
         self.numbering = consume numbering
         self.deliverUnterminated = deliverUnterminated
         self.follow = follow
@@ -95,6 +102,7 @@ final class LineProducer: @unchecked Sendable {
         }
         guard var batch = queue.takeEmpty() else { return }
         batch.epoch = numbering!.prepareBatch()
+        numberKeys = alwaysNumberKeys
         let record = storage.record
         // The last line's raw bytes (with its newline), copied into the tail when the buffer may move.
         var lastLine: UnsafePointer<UInt8>?
@@ -162,6 +170,7 @@ final class LineProducer: @unchecked Sendable {
                     guard let next = queue.takeEmpty() else { return false }
                     batch = next
                     batch.epoch = numbering!.prepareBatch()
+                    numberKeys = alwaysNumberKeys || queue.waitedForEmpty
                     batch.layout = lastLayout >= 0 ? detector.currentName : nil
                 }
                 return true
@@ -263,10 +272,17 @@ final class LineProducer: @unchecked Sendable {
             batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil, texts: UnsafeBufferPointer(caller))
             batch.setKey(row, .shapeKey, hash: .shapeHash, verdict: UInt8(c.verdict.rawValue), proto: UInt8(c.proto.rawValue),
                          destPort: c.destPort >= 0 ? c.destPort : nil, responseCode: record[.responseCode].integerValue, texts: UnsafeBufferPointer(shape))
-            batch.number(row, .shapeKey, hash: .shapeHash, into: .shapeNumber, in: &numbering!.shapes)
-            batch.number(row, .callerKey, hash: .callerHash, into: .callerNumber, in: &numbering!.callers)
-            batch.number(row, .upstreamHost, hash: .upstreamHostHash, into: .upstreamHostNumber, in: &numbering!.strings)
-            batch.number(row, .userAgent, hash: .userAgentHash, into: .userAgentNumber, in: &numbering!.strings)
+            if numberKeys {
+                batch.number(row, .shapeKey, hash: .shapeHash, into: .shapeNumber, in: &numbering!.shapes)
+                batch.number(row, .callerKey, hash: .callerHash, into: .callerNumber, in: &numbering!.callers)
+                batch.number(row, .upstreamHost, hash: .upstreamHostHash, into: .upstreamHostNumber, in: &numbering!.strings)
+                batch.number(row, .userAgent, hash: .userAgentHash, into: .userAgentNumber, in: &numbering!.strings)
+            } else {
+                batch.set(row, .shapeNumber, 0)
+                batch.set(row, .callerNumber, 0)
+                batch.set(row, .upstreamHostNumber, 0)
+                batch.set(row, .userAgentNumber, 0)
+            }
             batch.counts.calls += 1
             batch.verdicts[c.verdict] += 1
             if let ts {

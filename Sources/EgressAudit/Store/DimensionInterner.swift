@@ -15,7 +15,8 @@ final class DimensionInterner {
                               numbers: ["verdict", "protocol", "dest_port", "response_code"],
                               texts: ["dest_host", "dest_ip", "upstream_cluster", "route_name", "response_flags",
                                       "response_code_details", "method", "authority", "sni"],
-                              cache: KeyCache(slots: 1 << 14, arenaBytes: 1 << 20, longestKey: 16 << 10))
+                              cache: KeyCache(slots: 1 << 12, arenaBytes: 512 << 10, maxSlots: 1 << 16, maxArenaBytes: 4 << 20,
+                                              longestKey: 16 << 10))
     }
 
     /// `callers`: texts in `ShapeKey.CallerText` order.

@@ -21,22 +21,28 @@ struct KeyCache: ~Copyable {
         var length: Int32
     }
 
-    private let slotCount: Int
-    private let slots: UnsafeMutablePointer<Slot>
-    private let arena: UnsafeMutablePointer<UInt8>
-    private let arenaCapacity: Int
+    private var slotCount: Int
+    private var slots: UnsafeMutablePointer<Slot>
+    private var arena: UnsafeMutablePointer<UInt8>
+    private var arenaCapacity: Int
     private var arenaUsed = 0
     private var entries = 0
+    private let maxSlots: Int
+    private let maxArenaBytes: Int
     /// Keys longer than this are never cached (they are rare and would crowd the arena).
     let longestKey: Int
 
-    init(slots: Int, arenaBytes: Int, longestKey: Int = 4096) {
+    /// Starts with `slots` (a power of two) and `arenaBytes` of keys; when full it doubles what is short, up to
+    /// `maxSlots` and `maxArenaBytes` (by default it does not grow), and past those starts over.
+    init(slots: Int, arenaBytes: Int, maxSlots: Int? = nil, maxArenaBytes: Int? = nil, longestKey: Int = 4096) {
         precondition(slots > 0 && slots & (slots - 1) == 0, "slots must be a power of two")
         slotCount = slots
         self.slots = .allocate(capacity: slots)
         self.slots.initialize(repeating: Slot(hash: 0, id: 0, offset: 0, length: 0), count: slots)
         arena = .allocate(capacity: arenaBytes)
         arenaCapacity = arenaBytes
+        self.maxSlots = max(slots, maxSlots ?? slots)
+        self.maxArenaBytes = max(arenaBytes, maxArenaBytes ?? arenaBytes)
         self.longestKey = longestKey
     }
 
@@ -72,7 +78,7 @@ struct KeyCache: ~Copyable {
     /// Remembers `id` for these bytes (after a miss).
     mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, id: Int64) {
         guard n <= longestKey else { return }
-        if entries * 4 >= slotCount * 3 || arenaUsed + n > arenaCapacity { clear() }
+        if entries * 4 >= slotCount * 3 || arenaUsed + n > arenaCapacity { makeRoom(forKeyOf: n) }
         let mask = slotCount - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while slots[i].hash != 0 { i = (i + 1) & mask }
@@ -80,5 +86,39 @@ struct KeyCache: ~Copyable {
         (arena + arenaUsed).update(from: p, count: n)
         arenaUsed += n
         entries += 1
+    }
+
+    /// Grows what is full, or starts over when it may not grow.
+    private mutating func makeRoom(forKeyOf n: Int) {
+        let slotsFull = entries * 4 >= slotCount * 3
+        let arenaFull = arenaUsed + n > arenaCapacity
+        if (slotsFull && slotCount >= maxSlots) || (arenaFull && arenaCapacity >= maxArenaBytes) {
+            clear()
+            return
+        }
+        if arenaFull {
+            var capacity = arenaCapacity
+            while arenaUsed + n > capacity { capacity *= 2 }
+            capacity = min(capacity, maxArenaBytes)
+            guard arenaUsed + n <= capacity else { clear(); return }
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: arena, count: arenaUsed)
+            arena.deallocate()
+            arena = grown
+            arenaCapacity = capacity
+        }
+        if slotsFull {
+            let old = slots, oldCount = slotCount
+            slotCount *= 2
+            slots = .allocate(capacity: slotCount)
+            slots.initialize(repeating: Slot(hash: 0, id: 0, offset: 0, length: 0), count: slotCount)
+            let mask = slotCount - 1
+            for j in 0..<oldCount where old[j].hash != 0 {
+                var i = Int(truncatingIfNeeded: old[j].hash) & mask
+                while slots[i].hash != 0 { i = (i + 1) & mask }
+                slots[i] = old[j]
+            }
+            old.deallocate()
+        }
     }
 }

@@ -3,7 +3,8 @@
 final class StringInterner {
     private let select: SQLiteStatement
     private let insert: SQLiteStatement
-    private var cache = KeyCache(slots: 1 << 14, arenaBytes: 1 << 20, longestKey: 1024)
+    /// Small while the parsing thread numbers most values (see `KeyNumbering`), grown when it does not.
+    private var cache = KeyCache(slots: 1 << 12, arenaBytes: 256 << 10, maxSlots: 1 << 16, maxArenaBytes: 4 << 20, longestKey: 1024)
 
     init(database: SQLiteDatabase) throws {
         select = try database.prepare("SELECT id FROM strings WHERE value = ?1")
