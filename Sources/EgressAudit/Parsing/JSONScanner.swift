@@ -88,7 +88,7 @@ struct StringEnds {
 
     /// Moves the window to `from` (or past it while windows hold no hit) and answers from there.
     /// The last window of a line ends at `n`, overlapping the one before; lines under 64 bytes are scanned.
-    private mutating func refill(from start: Int) -> Int {
+    @inline(__always) private mutating func refill(from start: Int) -> Int {
         var b = start
         while b &+ 64 <= n {
             base = b
@@ -234,9 +234,9 @@ public enum JSONScanner {
     /// Whether the word at `i` is exactly `null` (the next byte, if any, is not a letter: `nullx` is
     /// left to `readValue`, which refuses it).
     @inline(__always) static func isNull(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
-        guard i + 4 <= n,
+        guard i &+ 4 <= n,
               UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x6C6C_756E) else { return false }
-        return i + 4 == n || !(p[i + 4] >= UInt8(ascii: "a") && p[i + 4] <= UInt8(ascii: "z"))
+        return i &+ 4 == n || p[i &+ 4] &- UInt8(ascii: "a") >= 26
     }
 
     /// A byte that continues a number past its digits: sign, decimal point or exponent.
