@@ -356,4 +356,66 @@ struct JSONFormatTests {
         // Keys read as ignored may repeat.
         #expect(scanJSON("{\(base),\"istio_policy_status\":1,\"istio_policy_status\":2}").reason == nil)
     }
+
+    @Test("StringEnds finds the same quote or backslash as a byte scan, from any start, in lines of any length")
+    func stringEndsMatchAByteScan() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes: [UInt8] = Array("ab\"\\:,{} é".utf8)
+        for length in [0, 1, 7, 8, 15, 16, 17, 63, 64, 65, 100, 127, 128, 129, 200, 777] {
+            for _ in 0..<20 {
+                // Sparse or dense hits, so some windows hold none and some several.
+                let density = Int.random(in: 1...40, using: &generator)
+                let line: [UInt8] = (0..<length).map { _ in
+                    Int.random(in: 0..<density, using: &generator) == 0 ? bytes[Int.random(in: 2...3, using: &generator)]
+                        : bytes[Int.random(in: 0..<bytes.count, using: &generator)]
+                }
+                line.withUnsafeBufferPointer { buffer in
+                    guard let p = buffer.baseAddress else { return }
+                    var ends = StringEnds(p, length)
+                    var from = 0
+                    while from <= length {
+                        let expected = ByteScan.first(UInt8(ascii: "\""), UInt8(ascii: "\\"), in: p, from: from, to: length)
+                        #expect(ends.next(from: from) == expected, "length \(length) from \(from)")
+                        // Forward as the member loop goes: past the hit, or a jump.
+                        from = Bool.random(using: &generator) ? expected + 1 : from + Int.random(in: 1...70, using: &generator)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("Escapes and quotes on either side of a 64-byte window edge read the same as anywhere else")
+    func escapesAcrossWindowEdges() {
+        for pad in 0..<80 {
+            let path = "/" + String(repeating: "p", count: pad)
+            let line = #"{"start_time":"2024-05-14T09:46:40.013Z","response_code":200,"path":"\#(path)\"q\u00e9\/x","method":"GET","user_agent":"\#(path)"}"#
+            let (reason, fields) = scanJSON(line)
+            #expect(reason == nil, "pad \(pad)")
+            #expect(fields[.path] == path + "\"qé/x", "pad \(pad)")
+            #expect(fields[.method] == "GET", "pad \(pad)")
+            #expect(fields[.userAgent] == path, "pad \(pad)")
+            // Cut anywhere, the line is refused as cut short (or not an object when nothing is left).
+            let cut = String(line.prefix(40 + pad))
+            #expect(scanJSON(cut).reason == "JSON object is cut short", "pad \(pad)")
+        }
+    }
+
+    @Test("A custom format with many keys finds every one of them, and no near miss")
+    func manyCustomKeys() {
+        // More keys than Istio's, many sharing their first or last eight bytes.
+        let kinds: [FieldKind] = [.startTime, .method, .path, .proto, .responseCode, .duration, .authority, .upstreamHost]
+        var keys: [(String, FieldKind)] = []
+        for i in 0..<120 {
+            keys.append(("key_prefix_\(i)_suffix_common", i < kinds.count ? kinds[i] : .ignored))
+            keys.append(("k\(i)", .ignored))
+        }
+        let format = JSONFormat(name: "many", keys: keys)
+        let members = kinds.indices.map { #""key_prefix_\#($0)_suffix_common":"v\#($0)""# }.joined(separator: ",")
+        let (reason, fields) = scanJSON("{" + members + #","key_prefix_999_suffix_common":"x","k7":1}"#, with: format)
+        #expect(reason == nil)
+        for (i, kind) in kinds.enumerated() { #expect(fields[kind] == "v\(i)") }
+        // Keys read for position only still count towards a record, and unknown ones do not.
+        #expect(scanJSON(#"{"k1":1,"k2":2,"k3":3}"#, with: format).reason == nil)
+        #expect(scanJSON(#"{"k1":1,"k2":2,"k999":3}"#, with: format).reason == "JSON object without access-log keys")
+    }
 }

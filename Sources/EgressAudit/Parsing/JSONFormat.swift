@@ -26,8 +26,12 @@ public final class JSONFormat: LineFormat {
     /// Keys in an open-addressing table, identified by length and their first and last eight bytes
     /// (exact for keys up to 16 bytes; longer ones also compare their middle).
     private let slotCount: Int
-    /// `slotCount - 1` (a power of two less one): a hash or a probe masked to a slot index.
+    /// `slotCount - 1` (a power of two less one): a probe masked to a slot index.
     private let slotMask: Int
+    /// `keyHash`'s odd multiplier, picked when the table is built so that every key sits in the slot its
+    /// hash names (a lookup of a known key is one probe), and the shift keeping the top bits of the product.
+    private let multiplier: UInt64
+    private let shift: UInt64
     private let slots: UnsafeMutablePointer<Slot>
     private let scratch: JSONScratch
     /// Fewest recognised keys a record needs to count as an access line (agent logs are JSON too).
@@ -58,17 +62,40 @@ public final class JSONFormat: LineFormat {
         while slots < keys.count * 4 { slots *= 2 }
         slotCount = slots
         slotMask = slots - 1
+        shift = UInt64(64 - slots.trailingZeroBitCount)
         self.slots = .allocate(capacity: slots)
         self.slots.initialize(repeating: Slot(), count: slots)
+        var entries: [(first: UInt64, last: UInt64, length: Int, kind: FieldKind, key: UnsafeMutablePointer<UInt8>)] = []
         for (key, kind) in keys {
             let bytes = Array(key.utf8)
             let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bytes.count))
             copy.initialize(from: bytes, count: bytes.count)
             let (first, last) = JSONFormat.words(UnsafePointer(copy), bytes.count)
-            let h = JSONFormat.keyHash(first, last, bytes.count)
-            var slot = Int(truncatingIfNeeded: h) & (slots - 1)
+            entries.append((first, last, bytes.count, kind, copy))
+        }
+        // The multiplier: the first of a fixed sequence of odd numbers that leaves no key away from its home
+        // slot, else the one that leaves the fewest probes (lookups probe on; this only makes them short).
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var best: (multiplier: UInt64, probes: Int) = (0, .max)
+        for _ in 0..<1024 where best.probes > 0 {
+            seed &+= 0x9E37_79B9_7F4A_7C15
+            var z = (seed ^ (seed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            let candidate = (z ^ (z >> 31)) | 1
+            var taken = [Bool](repeating: false, count: slots)
+            var probes = 0
+            for e in entries {
+                var slot = JSONFormat.keyHash(e.first, e.last, e.length, candidate, shift)
+                while taken[slot] { slot = (slot + 1) & (slots - 1); probes += 1 }
+                taken[slot] = true
+            }
+            if probes < best.probes { best = (candidate, probes) }
+        }
+        multiplier = best.multiplier
+        for e in entries {
+            var slot = JSONFormat.keyHash(e.first, e.last, e.length, multiplier, shift)
             while self.slots[slot].length >= 0 { slot = (slot + 1) & (slots - 1) }
-            self.slots[slot] = Slot(first: first, last: last, length: bytes.count, kind: kind, key: copy)
+            self.slots[slot] = Slot(first: e.first, last: e.last, length: e.length, kind: e.kind, key: e.key)
         }
         scratch = JSONScratch()
         minimumKeys = min(3, keys.filter { $0.1 != .ignored }.count)
@@ -112,9 +139,10 @@ public final class JSONFormat: LineFormat {
         return (w, w)
     }
 
-    @inline(__always) static func keyHash(_ first: UInt64, _ last: UInt64, _ n: Int) -> UInt64 {
-        let h = (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &* 0xC2B2_AE3D_27D4_EB4F) ^ UInt64(truncatingIfNeeded: n)
-        return h ^ (h >> 29)
+    /// The home slot of a key: its words and length folded, times `multiplier`, top bits (one multiply).
+    @inline(__always) static func keyHash(_ first: UInt64, _ last: UInt64, _ n: Int, _ multiplier: UInt64,
+                                          _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((first ^ (last &<< 1) ^ UInt64(truncatingIfNeeded: n)) &* multiplier) &>> shift)
     }
 
     /// Whether bytes 8 to `n - 8` of two keys of `n` > 16 bytes are equal, compared a word at a time
@@ -136,15 +164,14 @@ public final class JSONFormat: LineFormat {
         guard let k = key.start else { return nil }
         let n = key.count
         let (first, last) = JSONFormat.words(k, n)
-        let h = JSONFormat.keyHash(first, last, n)
-        var slot = Int(truncatingIfNeeded: h) & slotMask
+        var slot = JSONFormat.keyHash(first, last, n, multiplier, shift)
         while true {
             let s = slots[slot]
-            if s.length < 0 { return nil }
             if s.first == first && s.last == last && s.length == n
                 && (n <= 16 || JSONFormat.middleEqual(s.key!, k, n)) {
                 return s.kind
             }
+            if s.length < 0 { return nil }
             slot = (slot &+ 1) & slotMask
         }
     }

@@ -1,3 +1,7 @@
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
 /// A JSON value found by `JSONScanner`. Strings are already unescaped; objects and arrays are raw text.
 public struct JSONValue {
     public enum Kind: Sendable { case string, number, null, bool, object, array }
@@ -53,6 +57,83 @@ public final class JSONScratch {
     func slice(from: Int) -> ByteSlice { ByteSlice(start: UnsafePointer(buffer + from), count: used - from) }
 }
 
+/// Finds where the strings of a line end: the quotes and backslashes of a 64-byte window of the line,
+/// one bit a byte, so that most keys and values end with a shift and a trailing-zero count instead of
+/// a scan of their own (a line of ~770 bytes holds ~50 strings; a window costs about one 16-byte scan).
+/// Windows move forward as the scan does; a string may start anywhere, as the bits say nothing but
+/// where those two bytes are.
+struct StringEnds {
+    private let p: UnsafePointer<UInt8>
+    private let n: Int
+    /// Where the window starts (below 64 before the first: no index is inside it).
+    private var base = -64
+    /// Bit k set: `p[base + k]` is a quote or a backslash.
+    private var bits: UInt64 = 0
+
+    init(_ p: UnsafePointer<UInt8>, _ n: Int) {
+        self.p = p
+        self.n = n
+    }
+
+    /// The first index in `[from, n)` holding a quote or a backslash, or `n` (`from` at most `n`).
+    @inline(__always) mutating func next(from i: Int) -> Int {
+        let d = i &- base
+        if UInt(bitPattern: d) < 64 {
+            let rest = bits &>> UInt64(d)
+            if rest != 0 { return i &+ rest.trailingZeroBitCount }
+            return refill(from: base &+ 64)
+        }
+        return refill(from: i)
+    }
+
+    /// Moves the window to `from` (or past it while windows hold no hit) and answers from there.
+    /// The last window of a line ends at `n`, overlapping the one before; lines under 64 bytes are scanned.
+    @inline(__always) private mutating func refill(from start: Int) -> Int {
+        var b = start
+        while b &+ 64 <= n {
+            base = b
+            bits = StringEnds.hits(p + b)
+            if bits != 0 { return b &+ bits.trailingZeroBitCount }
+            b &+= 64
+        }
+        guard b < n else { return n }
+        guard n >= 64 else { return ByteScan.first(UInt8(ascii: "\""), UInt8(ascii: "\\"), in: p, from: b, to: n) }
+        base = n &- 64
+        bits = StringEnds.hits(p + base)
+        let rest = bits &>> UInt64(b &- base)
+        return rest != 0 ? b &+ rest.trailingZeroBitCount : n
+    }
+
+    /// One bit for each of the 64 bytes at `q`: set where the byte is a quote or a backslash.
+    @inline(__always) static func hits(_ q: UnsafePointer<UInt8>) -> UInt64 {
+        #if arch(x86_64)
+        // SSE2 (every x86-64): two byte compares a 16-byte vector, then one bit a byte.
+        let quotes = _mm_set1_epi8(0x22), backslashes = _mm_set1_epi8(0x5C)
+        let raw = UnsafeRawPointer(q)
+        var h: UInt64 = 0
+        for k in 0..<4 {
+            let v = _mm_loadu_si128(raw.advanced(by: 16 &* k).assumingMemoryBound(to: __m128i.self))
+            let m = _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes))
+            h |= UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(m))) &<< UInt64(16 &* k)
+        }
+        return h
+        #else
+        // Elsewhere a word at a time: exact zero-byte flags (no borrow between bytes), gathered into a byte.
+        let raw = UnsafeRawPointer(q)
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        var h: UInt64 = 0
+        for k in 0..<8 {
+            let w = raw.loadUnaligned(fromByteOffset: 8 &* k, as: UInt64.self)
+            let x = w ^ 0x2222_2222_2222_2222, y = w ^ 0x5C5C_5C5C_5C5C_5C5C
+            let zx = ~(((x & low7) &+ low7) | x | low7), zy = ~(((y & low7) &+ low7) | y | low7)
+            let byte = (((zx | zy) &>> 7) &* 0x0102_0408_1020_4080) &>> 56
+            h |= byte &<< UInt64(8 &* k)
+        }
+        return h
+        #endif
+    }
+}
+
 /// A byte scanner for flat JSON records (access lines, container wrappers): no Foundation, no
 /// `String`; values are slices of the line, escaped strings are unescaped into a `JSONScratch`.
 public enum JSONScanner {
@@ -77,6 +158,7 @@ public enum JSONScanner {
         i = skipSpace(p, i, n)
         if i < n && p[i] == UInt8(ascii: "}") { return nil }
         var failure: JSONScanError?
+        var ends = StringEnds(p, n)
         while true {
             // The key.
             if !(i < n && p[i] == quote) {
@@ -85,7 +167,7 @@ public enum JSONScanner {
                 guard p[i] == quote else { return .unexpected(byte: p[i], at: i) }
             }
             var key: ByteSlice
-            let keyEnd = ByteScan.first(quote, backslash, in: p, from: i &+ 1, to: n)
+            let keyEnd = ends.next(from: i &+ 1)
             if keyEnd < n && p[keyEnd] == quote {
                 key = ByteSlice(start: p + (i &+ 1), count: keyEnd &- i &- 1)
                 i = keyEnd &+ 1
@@ -108,7 +190,7 @@ public enum JSONScanner {
             var value = JSONValue(kind: .null, slice: .absent)
             let c: UInt8 = i < n ? p[i] : 0
             if c == quote {
-                let end = ByteScan.first(quote, backslash, in: p, from: i &+ 1, to: n)
+                let end = ends.next(from: i &+ 1)
                 value.kind = .string
                 if end < n && p[end] == quote {
                     value.slice = ByteSlice(start: p + (i &+ 1), count: end &- i &- 1)
@@ -152,9 +234,9 @@ public enum JSONScanner {
     /// Whether the word at `i` is exactly `null` (the next byte, if any, is not a letter: `nullx` is
     /// left to `readValue`, which refuses it).
     @inline(__always) static func isNull(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Bool {
-        guard i + 4 <= n,
+        guard i &+ 4 <= n,
               UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self) == UInt32(littleEndian: 0x6C6C_756E) else { return false }
-        return i + 4 == n || !(p[i + 4] >= UInt8(ascii: "a") && p[i + 4] <= UInt8(ascii: "z"))
+        return i &+ 4 == n || p[i &+ 4] &- UInt8(ascii: "a") >= 26
     }
 
     /// A byte that continues a number past its digits: sign, decimal point or exponent.
