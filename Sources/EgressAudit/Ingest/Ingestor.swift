@@ -21,6 +21,8 @@ public final class Ingestor {
     private let writer: CallWriter
     /// The numbering lent to each input's parsing thread in turn (see `KeyNumbering`); nil while lent.
     private var numbering: KeyNumbering?
+    /// The batches of the last input's queue, for the next (see `BatchQueue.init(reusing:)`).
+    private var spareBatches: [RowBatch] = []
     /// Numberings made (the first when the first input starts; one not given back, after an error, is replaced
     /// by one whose epochs are new to the writer).
     private var numberings = 0
@@ -255,7 +257,8 @@ public final class Ingestor {
 
         let startOffset = reader.offset
         let totalBytes = run.size
-        let queue = BatchQueue()
+        let queue = BatchQueue(reusing: spareBatches)
+        spareBatches = []
         // A regular plain file may still be being written: its last line without a newline waits.
         let growing = !run.gzip && run.path != "-" && totalBytes != nil || run.follow
         let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
@@ -267,6 +270,7 @@ public final class Ingestor {
             queue.cancel()
             producer.wait()
             numbering = producer.returnNumbering()
+            spareBatches = queue.takeAll()
         }
 
         var linesSinceCommit = 0
