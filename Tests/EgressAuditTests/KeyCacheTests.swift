@@ -73,6 +73,10 @@ struct KeyCacheTests {
         }
         let last = inserted.last!
         #expect(withBytes(last.0) { p, n in cache.find(p, n, hash: ByteHash.hash(p, n)) } == last.1)
+        // A key larger than the whole arena is not cached (and not written past it).
+        let wide = String(repeating: "w", count: 300)
+        withBytes(wide) { p, n in cache.insert(p, n, hash: ByteHash.hash(p, n), id: 2) }
+        #expect(withBytes(wide) { p, n in cache.find(p, n, hash: ByteHash.hash(p, n)) } == nil)
         // Keys longer than the limit are not cached.
         let long = String(repeating: "a", count: 5000)
         withBytes(long) { p, n in cache.insert(p, n, hash: ByteHash.hash(p, n), id: 1) }

@@ -234,8 +234,6 @@ public final class Ingestor {
         }
     }
 
-    /// Reads `run`'s lines on a parsing thread and writes its batches here, committing rows together with
-    /// the input's checkpoint every `batchLines` lines or `commitInterval` seconds.
     /// The numbering for the next input's parsing thread (given back when it ends).
     private func lendNumbering() -> KeyNumbering {
         if let lent = numbering.take() { return lent }
@@ -243,6 +241,8 @@ public final class Ingestor {
         return KeyNumbering(serial: numberings, capacity: options.keyNumbering)
     }
 
+    /// Reads `run`'s lines on a parsing thread and writes its batches here, committing rows together with
+    /// the input's checkpoint every `batchLines` lines or `commitInterval` seconds.
     private func process(_ run: FileRun, reader: LineReader) throws {
         let fromPath = SourceFromPath.parse(run.path)
         var layout: String?
@@ -262,7 +262,8 @@ public final class Ingestor {
         // A regular plain file may still be being written: its last line without a newline waits.
         let growing = !run.gzip && run.path != "-" && totalBytes != nil || run.follow
         let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
-                                    queue: queue, numbering: lendNumbering(), alwaysNumberKeys: options.alwaysNumberKeys, sealInterval: options.commitInterval / 2,
+                                    queue: queue, numbering: lendNumbering(), alwaysNumberKeys: options.alwaysNumberKeys,
+                                    sealInterval: options.commitInterval / 2,
                                     namespace: fromPath?.namespace ?? options.namespace, pod: fromPath?.pod ?? options.pod,
                                     deliverUnterminated: !growing, follow: run.follow)
         producer.start()

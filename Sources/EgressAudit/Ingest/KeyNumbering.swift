@@ -1,8 +1,8 @@
 /// Numbers the distinct keys the parsing thread meets — call shapes, callers, and the strings stored per call
 /// (upstream hosts, user agents) — 1, 2, 3… in the order first met, so the writer turns a key into its
 /// database id with an array index (`NumberedIDs`) instead of a hash probe and a key compare. That moves the
-/// lookups, which miss the caches on large inputs, from the writer (the busier thread, half of it SQLite) to
-/// the parser.
+/// lookups, which miss the caches on large inputs, from the writer to the parser; `LineProducer` numbers a
+/// batch only while the writer is the slower thread.
 ///
 /// Memory stays bounded: a table that fills gives number 0 (the writer then looks the key up itself), and
 /// before the next batch every table starts over under a new epoch, which the batch carries so the writer

@@ -269,9 +269,11 @@ final class LineProducer: @unchecked Sendable {
             caller[ShapeKey.CallerText.namespace.rawValue] = u.namespace.isAbsent ? fileNamespace : u.namespace
             caller[ShapeKey.CallerText.pod.rawValue] = u.pod.isAbsent ? filePod : u.pod
             caller[ShapeKey.CallerText.sourceIP.rawValue] = c.sourceIP
-            batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil, texts: UnsafeBufferPointer(caller))
+            batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil,
+                         texts: UnsafeBufferPointer(caller))
             batch.setKey(row, .shapeKey, hash: .shapeHash, verdict: UInt8(c.verdict.rawValue), proto: UInt8(c.proto.rawValue),
-                         destPort: c.destPort >= 0 ? c.destPort : nil, responseCode: record[.responseCode].integerValue, texts: UnsafeBufferPointer(shape))
+                         destPort: c.destPort >= 0 ? c.destPort : nil, responseCode: record[.responseCode].integerValue,
+                         texts: UnsafeBufferPointer(shape))
             if numberKeys {
                 batch.number(row, .shapeKey, hash: .shapeHash, into: .shapeNumber, in: &numbering!.shapes)
                 batch.number(row, .callerKey, hash: .callerHash, into: .callerNumber, in: &numbering!.callers)

@@ -79,6 +79,7 @@ struct KeyCache: ~Copyable {
     mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, id: Int64) {
         guard n <= longestKey else { return }
         if entries * 4 >= slotCount * 3 || arenaUsed + n > arenaCapacity { makeRoom(forKeyOf: n) }
+        guard arenaUsed + n <= arenaCapacity else { return }   // a key larger than the whole arena is not kept
         let mask = slotCount - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while slots[i].hash != 0 { i = (i + 1) & mask }
