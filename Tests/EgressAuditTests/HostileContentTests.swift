@@ -57,7 +57,7 @@ func hostileOutcome(_ bytes: [UInt8], detector: LayoutDetector = LayoutDetector(
     let storage = AccessRecordStorage()
     let classifier = Classifier()
     let unwrapper = LineUnwrapper()
-    var copy = bytes
+    let copy = bytes
     return withExtendedLifetime((storage, classifier, unwrapper)) {
         copy.withUnsafeBufferPointer { buffer -> HostileOutcome? in
             let slice = ByteSlice(start: buffer.baseAddress, count: buffer.count)
