@@ -121,5 +121,61 @@ struct KeyNumberingTests {
         #expect(first[0] == 500 && second[0] == 1_000)
         #expect(second[1...] == first[1...], "no shape, caller or string stored twice")
     }
+
+    @Test("after a rollback the writer forgets the ids it had for numbers, even when the epoch stays the same")
+    func rollbackForgetsIDs() throws {
+        let folder = try TestFolder("egress-numbering-tests")
+        let database = try SQLiteDatabase(path: folder.db)
+        try Schema.migrate(database)
+        let writer = try CallWriter(database: database)
+        let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
+        var numbering = KeyNumbering(serial: 1)
+        // One numbered call to httpbin.org, as the parsing thread would write it.
+        let batch = RowBatch(rows: 4, arenaBytes: 4096)
+        batch.epoch = numbering.prepareBatch()
+        func slice(_ s: String) -> ByteSlice {
+            let bytes = Array(s.utf8)
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+            p.initialize(from: bytes, count: bytes.count)
+            return ByteSlice(start: p, count: bytes.count)   // (leaked: a test)
+        }
+        let shape = [slice("httpbin.org"), slice("52.0.0.1"), slice("outbound|443||httpbin.org"), .absent, .absent, .absent, .absent,
+                     .absent, slice("httpbin.org")]
+        let caller = [slice("challengeistio"), slice("jscalcbackend-egress-7d9f"), slice("10.244.0.7")]
+        let row = batch.appendRow()
+        batch.set(row, .ts, 1_715_680_800_000_000)
+        batch.set(row, .line, 1)
+        for column in [RowBatch.Int64Column.bytesReceived, .bytesSent, .duration] { batch.set(row, column, 0) }
+        batch.set(row, .path, .absent)
+        batch.set(row, .forwardedFor, .absent)
+        batch.set(row, .upstreamHost, slice("52.0.0.1:443"), hash: .upstreamHostHash)
+        batch.set(row, .userAgent, .absent, hash: .userAgentHash)
+        shape.withUnsafeBufferPointer { batch.setKey(row, .shapeKey, hash: .shapeHash, verdict: 0, proto: 1, destPort: 443, responseCode: 0, texts: $0) }
+        caller.withUnsafeBufferPointer { batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil, texts: $0) }
+        batch.number(row, .shapeKey, hash: .shapeHash, into: .shapeNumber, in: &numbering.shapes)
+        batch.number(row, .callerKey, hash: .callerHash, into: .callerNumber, in: &numbering.callers)
+        batch.number(row, .upstreamHost, hash: .upstreamHostHash, into: .upstreamHostNumber, in: &numbering.strings)
+        batch.set(row, .userAgentNumber, 0)
+        #expect(batch.int(0, .shapeNumber) == 1)
+
+        // Written, then rolled back (as ingest does on an error): the shape, caller and host rows are gone.
+        try database.execute("BEGIN IMMEDIATE")
+        try writer.write(batch, fileID: fileID)
+        try database.execute("ROLLBACK")
+        writer.clearCaches()
+        // An unrelated row takes the ids they had.
+        try database.execute("INSERT INTO strings (value) VALUES ('something else')")
+        try database.execute("INSERT INTO call_shapes (key_hash, verdict, protocol) VALUES (1, 3, 0)")
+
+        // The same numbers, same epoch, written again: new rows, with the right values.
+        try database.execute("BEGIN IMMEDIATE")
+        try writer.write(batch, fileID: fileID)
+        try database.execute("COMMIT")
+        let s = try database.prepare("SELECT verdict, dest_host, upstream_cluster, source_pod, upstream_host FROM calls")
+        #expect(try s.step())
+        #expect(s.text(0) == "allowed" && s.text(1) == "httpbin.org" && s.text(2) == "outbound|443||httpbin.org")
+        #expect(s.text(3) == "jscalcbackend-egress-7d9f" && s.text(4) == "52.0.0.1:443")
+        #expect(try !s.step())
+    }
 }
 

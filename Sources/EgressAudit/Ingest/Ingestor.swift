@@ -23,8 +23,8 @@ public final class Ingestor {
     private var numbering: KeyNumbering?
     /// The batches of the last input's queue, for the next (see `BatchQueue.init(reusing:)`).
     private var spareBatches: [RowBatch] = []
-    /// Numberings made (the first when the first input starts; one not given back, after an error, is replaced
-    /// by one whose epochs are new to the writer).
+    /// Numberings made: the first when the first input starts. Each parsing thread gives its numbering back;
+    /// should one ever not, its replacement gets epochs new to the writer (defensive).
     private var numberings = 0
     let files: IngestedFiles
     private let rejectStatement: SQLiteStatement

@@ -5,11 +5,11 @@ import Darwin
 #endif
 
 /// A bounded map from byte strings to database ids, in unsafe buffers (no `String`, no allocation
-/// per lookup). When full it forgets everything and starts again, so memory stays flat; callers fall
-/// back to the database on a miss.
+/// per lookup). When full it grows, up to its limits (see `init`); past them it forgets everything and starts
+/// again, so memory stays flat; callers fall back to the database on a miss.
 ///
-/// A slot holds the hash, id and where the key's bytes sit in the arena, together: a probe reads one cache
-/// line, then the key (these tables outgrow the caches).
+/// A slot holds the hash, id and where the key's bytes sit in the arena, together (24 bytes): a probe
+/// usually reads one cache line, then the key (these tables outgrow the caches).
 ///
 /// A non-copyable value, not a class: the parser and writer call it for every call, and a value stored in its
 /// owner costs no reference counting per call. It frees its memory when its owner goes.
