@@ -112,7 +112,7 @@ struct StringEnds {
         let raw = UnsafeRawPointer(q)
         var h: UInt64 = 0
         for k in 0..<4 {
-            let v = _mm_loadu_si128(raw.advanced(by: 16 &* k).assumingMemoryBound(to: __m128i.self))
+            let v = raw.loadUnaligned(fromByteOffset: 16 &* k, as: __m128i.self)
             let m = _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes))
             h |= UInt64(UInt16(truncatingIfNeeded: _mm_movemask_epi8(m))) &<< UInt64(16 &* k)
         }
