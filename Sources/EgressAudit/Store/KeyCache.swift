@@ -78,7 +78,7 @@ struct KeyCache: ~Copyable {
     /// Remembers `id` for these bytes (after a miss).
     mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, id: Int64) {
         guard n <= longestKey else { return }
-        if entries * 4 >= slotCount * 3 || arenaUsed + n > arenaCapacity { makeRoom(forKeyOf: n) }
+        if !hasRoom(forKeyOf: n) { makeRoom(forKeyOf: n) }
         guard arenaUsed + n <= arenaCapacity else { return }   // a key larger than the whole arena is not kept
         let mask = slotCount - 1
         var i = Int(truncatingIfNeeded: h) & mask
@@ -91,7 +91,8 @@ struct KeyCache: ~Copyable {
 
     /// Grows what is full, or starts over when it may not grow.
     private mutating func makeRoom(forKeyOf n: Int) {
-        let slotsFull = entries * 4 >= slotCount * 3
+        // The two halves of `hasRoom`.
+        let slotsFull = (entries + 1) * 4 >= slotCount * 3
         let arenaFull = arenaUsed + n > arenaCapacity
         if (slotsFull && slotCount >= maxSlots) || (arenaFull && arenaCapacity >= maxArenaBytes) {
             clear()

@@ -16,20 +16,7 @@ enum ByteScan {
     @inline(__always) static func first(_ a: UInt8, _ b: UInt8, in base: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int {
         let aWord = UInt64(a) &* ones
         let bWord = UInt64(b) &* ones
-        let raw = UnsafeRawPointer(base)
-        let lastWord = n &- 8   // where the last whole word starts
-        var i = from
-        while i <= lastWord {
-            let h = hits(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), aWord, bWord)
-            if h != 0 { return i &+ h.trailingZeroBitCount >> 3 }
-            i &+= 8
-        }
-        while i < n {
-            let c = base[i]
-            if c == a || c == b { return i }
-            i &+= 1
-        }
-        return n
+        return firstHit(in: base, from: from, to: n, word: { hits($0, aWord, bWord) }, byte: { $0 == a || $0 == b })
     }
 
     /// The first index in `[from, to)` of a byte `c` with `c | mask == target`, or `to`; `target` includes
@@ -38,17 +25,26 @@ enum ByteScan {
     @inline(__always) static func first(_ target: UInt8, mask: UInt8, in base: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int {
         let tWord = UInt64(target) &* ones
         let mWord = UInt64(mask) &* ones
+        return firstHit(in: base, from: from, to: n, word: { w in
+            let x = (w | mWord) ^ tWord
+            return (x &- ones) & ~x & highs
+        }, byte: { $0 | mask == target })
+    }
+
+    /// The forward scan both `first`s share: whole words while they fit (`word` flags the matching bytes, exact
+    /// for the lowest), then the last bytes one at a time (`byte`).
+    @inline(__always) private static func firstHit(in base: UnsafePointer<UInt8>, from: Int, to n: Int,
+                                                   word: (UInt64) -> UInt64, byte: (UInt8) -> Bool) -> Int {
         let raw = UnsafeRawPointer(base)
         let lastWord = n &- 8   // where the last whole word starts
         var i = from
         while i <= lastWord {
-            let x = (raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) | mWord) ^ tWord
-            let h = (x &- ones) & ~x & highs
+            let h = word(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
             if h != 0 { return i &+ h.trailingZeroBitCount >> 3 }
             i &+= 8
         }
         while i < n {
-            if base[i] | mask == target { return i }
+            if byte(base[i]) { return i }
             i &+= 1
         }
         return n
