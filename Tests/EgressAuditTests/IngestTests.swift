@@ -101,6 +101,77 @@ fileprivate func callCount(_ db: String) throws -> Int64 {
     try scalar(db, "SELECT count(*) FROM calls")
 }
 
+// MARK: - Transactions
+
+@Suite("Ingest: transactions")
+struct IngestTransactionTests {
+    /// An inbound line (Istio 1.9+ text) answered by pod `ip` for `service` (in namespace bookinfo), at second `i`.
+    private func inboundLine(_ i: Int, ip: String, service: String) -> String {
+        let ts = String(format: "2026-11-23T%02d:%02d:%02d.%03dZ", 9 + i / 3600 % 10, (i / 60) % 60, i % 60, i % 1000)
+        return "[\(ts)] \"GET /reviews/\(i) HTTP/1.1\" 200 - via_upstream - \"-\" 0 379 30 29 \"-\" \"curl/8.5.0\" \"req-in-\(i)\" "
+            + "\"\(service):9080\" \"\(ip):9080\" inbound|9080|| 127.0.0.6:45554 \(ip):9080 10.244.1.9:47308 "
+            + "outbound_.9080_._.\(service).bookinfo.svc.cluster.local default"
+    }
+
+    @Test("inbound mTLS evidence is summed over batches and commits: one pod_services row per pod and service")
+    func podServicesAcrossBatches() throws {
+        let folder = try TestFolder("egress-ingest-transactions")
+        // 9,000 calls (three batches of rows) between 9,000 inbound lines of three pods answering for two services.
+        var lines: [String] = []
+        var expected: [String: (calls: Int, first: Int, last: Int)] = [:]
+        for i in 0..<18_000 {
+            if i % 2 == 0 { lines.append(accessLine(i)); continue }
+            let ip = "10.244.2.\(10 + i % 3)", service = i % 5 == 0 ? "ratings" : "reviews"
+            lines.append(inboundLine(i, ip: ip, service: service))
+            let key = "\(ip) \(service).bookinfo.svc.cluster.local"
+            let second = 9 * 3600 + i / 3600 % 10 * 3600 + (i / 60) % 60 * 60 + i % 60
+            let ms = second * 1000 + i % 1000
+            let held = expected[key] ?? (0, .max, .min)
+            expected[key] = (held.calls + 1, min(held.first, ms), max(held.last, ms))
+        }
+        let log = folder.file("mixed.log")
+        try write(log, lines.joined(separator: "\n") + "\n")
+        // Once committing after every batch, once committing only at the end: the same sums.
+        for batchLines in [1, 1_000_000] {
+            let db = folder.file("pods-\(batchLines).db")
+            // (No commits by time: a slow build must commit where the line counts say.)
+            let summary = try ingest(db, [log], options: IngestOptions(batchLines: batchLines, commitInterval: 1000))
+            #expect(summary.errors.isEmpty)
+            let commits = try scalar(db, "SELECT count(*) FROM file_checkpoints")
+            if batchLines == 1 { #expect(commits >= 3) } else { #expect(commits == 1) }
+            let stored = try rows(db, "SELECT ip, service, namespace, calls, first_ts, last_ts FROM pod_services ORDER BY ip, service")
+            #expect(stored.count == expected.count)
+            for row in stored {
+                let key = "\(row[0] ?? "") \(row[1] ?? "")"
+                let want = try #require(expected[key], "unexpected pod_services row \(row)")
+                let dayStart = 1_795_392_000_000   // 2026-11-23T00:00:00Z in milliseconds
+                #expect(row[2] == "bookinfo")
+                #expect(row[3] == String(want.calls), "\(key)")
+                #expect(row[4] == String(Int64(dayStart + want.first) * 1000), "\(key)")
+                #expect(row[5] == String(Int64(dayStart + want.last) * 1000), "\(key)")
+            }
+        }
+    }
+
+    @Test("a transaction that outgrows the page cache is committed at the next batch, with the same rows")
+    func commitsWhenTheCacheIsFull() throws {
+        let folder = try TestFolder("egress-ingest-transactions")
+        let log = folder.file("calls.log")
+        try write(log, accessLines(0..<20_000))
+        let everything = "SELECT * FROM calls ORDER BY id"
+        let roomy = folder.file("roomy.db"), small = folder.file("small.db")
+        try ingest(roomy, [log], options: IngestOptions(batchLines: 1_000_000, commitInterval: 1000))
+        var options = IngestOptions(batchLines: 1_000_000, commitInterval: 1000)
+        options.pageCacheKiB = 64
+        try ingest(small, [log], options: options)
+        #expect(try scalar(roomy, "SELECT count(*) FROM file_checkpoints") == 1)
+        // 20,000 calls are five batches: each after the first finds the 64 KiB cache spilled.
+        #expect(try scalar(small, "SELECT count(*) FROM file_checkpoints") >= 4)
+        #expect(try rows(small, everything) == rows(roomy, everything))
+        #expect(try callCount(small) == 20_000)
+    }
+}
+
 // MARK: - Exactly once
 
 @Suite("Ingest: exactly once")

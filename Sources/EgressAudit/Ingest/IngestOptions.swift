@@ -16,6 +16,10 @@ public struct IngestOptions: Sendable {
     var keyNumbering = KeyNumbering.Capacity.standard
     /// Number every batch's keys, not only while the writer is the slower thread (for tests).
     var alwaysNumberKeys = false
+    /// The writer connection's page cache in KiB (tests make it small to fill it). A transaction that outgrows
+    /// it is committed at the next batch (see `SQLiteDatabase.cacheSpills`). 4 MB rather than 8 took 4 MiB off
+    /// peak RSS at the same instruction count (2 M lines): ingest appends, and the lookups' pages stay cached.
+    var pageCacheKiB = 4000
 
     public init(logFormat: String? = nil, classifier: ClassifierConfig = ClassifierConfig(),
                 namespace: String? = nil, pod: String? = nil, batchLines: Int = 250_000, commitInterval: Double = 2) {

@@ -200,4 +200,11 @@ struct PodServiceCount {
             firstTs = min(firstTs ?? ts, ts)
         }
     }
+
+    /// Adds the lines `other` counted (for the same pod and service).
+    mutating func add(_ other: PodServiceCount) {
+        calls += other.calls
+        if let first = other.firstTs { firstTs = min(firstTs ?? first, first) }
+        if let last = other.lastTs { lastTs = max(lastTs ?? last, last) }
+    }
 }

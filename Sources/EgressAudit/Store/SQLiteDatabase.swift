@@ -72,6 +72,15 @@ public final class SQLiteDatabase {
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// Dirty pages this connection has written out before a commit because its page cache was full, since it
+    /// opened. In WAL mode a page written early and changed again later in the same transaction is written
+    /// again, and the commit then re-reads every frame after it to redo the log's checksums.
+    var cacheSpills: Int64 {
+        var current: Int32 = 0, highest: Int32 = 0
+        sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_SPILL, &current, &highest, 0)
+        return Int64(current)
+    }
+
     func error(_ rc: Int32, _ context: String) -> SQLiteError {
         SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)) + writeFailureHint(rc), path: path, context: context)
     }
