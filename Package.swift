@@ -23,10 +23,12 @@ let package = Package(
         .target(name: "CSQLiteConfig", dependencies: ["CSQLite"], path: "Sources/CSQLiteConfig"),
         // A cache prefetch hint for the writer's lookups (an inline C builtin).
         .target(name: "CPrefetch", path: "Sources/CPrefetch"),
+        // gzip's CRC-32 by carry-less multiplication (zlib's crc32 where the CPU has none).
+        .target(name: "CCRC32", dependencies: ["CZlib"], path: "Sources/CCRC32", linkerSettings: [.linkedLibrary("z")]),
         // All logic lives in the library; the executable only parses arguments and prints.
         .target(
             name: "EgressAudit",
-            dependencies: ["CSQLite", "CSQLiteConfig", "CPrefetch", "CZlib", .product(name: "Yams", package: "Yams")],
+            dependencies: ["CSQLite", "CSQLiteConfig", "CPrefetch", "CCRC32", "CZlib", .product(name: "Yams", package: "Yams")],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .executableTarget(
             name: "egress-audit",

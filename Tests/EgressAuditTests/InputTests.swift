@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 @testable import EgressAudit
+import CZlib
 
 // Tests of the input stage: LineReader, GzipByteSource, PrefetchingByteSource.
 // Every helper here is fileprivate so other test files of this target can use the same names.
@@ -533,6 +534,53 @@ struct GzipSourceInputTests {
 }
 
 // MARK: - PrefetchingByteSource
+
+@Suite("GzipMemberCheck")
+struct GzipMemberCheckTests {
+    /// zlib's own CRC-32 of `bytes`: the independent answer.
+    private func zlibCRC(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
+    }
+
+    private func check(_ bytes: ArraySlice<UInt8>, splitAt cuts: [Int] = []) -> GzipMemberCheck {
+        var c = GzipMemberCheck()
+        var from = bytes.startIndex
+        for cut in cuts + [bytes.endIndex] {
+            bytes[from..<cut].withUnsafeBufferPointer { c.add($0.baseAddress!, $0.count) }
+            from = cut
+        }
+        return c
+    }
+
+    @Test("the CRC equals zlib's for every length up to 1,100 bytes, at every alignment, whole or split")
+    func crcMatchesZlib() {
+        var generator = SystemRandomNumberGenerator()
+        let data = (0..<1_200).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for length in 0...1_100 {
+            for offset in [0, 1, 3, 8, 15] where offset + length <= data.count {
+                let bytes = data[offset..<(offset + length)]
+                let whole = check(bytes)
+                #expect(whole.crc == zlibCRC(bytes), "length \(length) offset \(offset)")
+                #expect(whole.length == UInt32(length))
+                let cut = bytes.startIndex + length / 3
+                #expect(check(bytes, splitAt: [cut, cut + length / 3]).crc == whole.crc)
+            }
+        }
+    }
+
+    @Test("large inputs and their pieces: the same CRC as zlib; a trailer is checked CRC first, then length")
+    func largeInputsAndTrailers() {
+        var generator = SystemRandomNumberGenerator()
+        let data = (0..<(3 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let whole = check(data[...], splitAt: [65_537, 1 << 20, (1 << 20) + 17])
+        #expect(whole.crc == zlibCRC(data[...]))
+        let trailer = UInt64(whole.crc) | UInt64(whole.length) << 32
+        #expect(whole.mismatch(trailer: trailer) == nil)
+        #expect(whole.mismatch(trailer: trailer ^ 1) == "incorrect data check")
+        #expect(whole.mismatch(trailer: trailer ^ (1 << 40)) == "incorrect length check")
+        #expect(whole.mismatch(trailer: trailer ^ (1 << 40 | 1)) == "incorrect data check")
+    }
+}
 
 @Suite("PrefetchingByteSource")
 struct PrefetchingSourceInputTests {

@@ -16,6 +16,10 @@ public final class GzipByteSource: ByteSource {
     private var compressedFed: Int64 = 0
     /// Decompressed bytes produced so far.
     public private(set) var produced: Int64 = 0
+    /// The open member's CRC and length so far, checked against its trailer here (zlib's own check is off).
+    private var check = GzipMemberCheck()
+    /// The last 8 compressed bytes zlib consumed, the newest in the high byte: at a member's end, its trailer.
+    private var recent: UInt64 = 0
 
     /// Wraps `upstream`, which must start with a gzip header; `name` is used in error messages.
     public init(upstream: ByteSource, name: String, chunkSize: Int = 256 << 10) throws {
@@ -24,8 +28,10 @@ public final class GzipByteSource: ByteSource {
         self.input = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         self.stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        // 16 + MAX_WBITS: expect a gzip wrapper and check its CRC and length trailer.
-        let rc = inflateInit2_(stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        // 16 + MAX_WBITS: expect a gzip wrapper. Its CRC and length trailer are checked here (`GzipMemberCheck`),
+        // not by zlib, whose CRC is several times slower.
+        var rc = inflateInit2_(stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        if rc == Z_OK { rc = inflateValidate(stream, 0) }
         guard rc == Z_OK else {
             stream.deallocate()
             input.deallocate()
@@ -63,13 +69,20 @@ public final class GzipByteSource: ByteSource {
                 // Between members: only another gzip header or zero padding may follow.
                 if !startNextMember() { break }
             }
+            let consumedFrom = stream.pointee.next_in!, producedFrom = stream.pointee.next_out!
             let rc = inflate(stream, Z_NO_FLUSH)
+            check.add(producedFrom, stream.pointee.next_out! - producedFrom)
+            noteConsumed(from: consumedFrom, to: stream.pointee.next_in!)
             switch rc {
             case Z_OK, Z_BUF_ERROR:
                 continue
             case Z_STREAM_END:
                 memberOpen = false
                 inflateReset(stream)
+                if let reason = check.mismatch(trailer: recent) {
+                    fail(.corruptGzip(path: name, compressedOffset: compressedOffset, reason: reason))
+                }
+                check = GzipMemberCheck()
             default:
                 let reason = stream.pointee.msg.map { String(cString: $0) } ?? "zlib error \(rc)"
                 fail(.corruptGzip(path: name, compressedOffset: compressedOffset, reason: reason))
@@ -80,6 +93,16 @@ public final class GzipByteSource: ByteSource {
         produced += Int64(n)
         if n == 0, let error = pendingError { pendingError = nil; finished = true; throw error }
         return n
+    }
+
+    /// Keeps the last 8 of the compressed bytes `p..<end` that zlib just consumed (see `recent`).
+    @inline(__always) private func noteConsumed(from p: UnsafeMutablePointer<Bytef>, to end: UnsafeMutablePointer<Bytef>) {
+        let n = end - p
+        if n >= 8 {
+            recent = UnsafeRawPointer(end - 8).loadUnaligned(as: UInt64.self).littleEndian
+            return
+        }
+        for i in 0..<n { recent = recent >> 8 | UInt64(p[i]) << 56 }
     }
 
     private func fail(_ error: InputError) {

@@ -151,7 +151,7 @@ public enum JSONScanner {
                                      _ body: (ByteSlice, JSONValue) -> Void) -> JSONScanError? {
         guard let p = text.start else { return .notAnObject }
         let n = text.count
-        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let quote = UInt8(ascii: "\"")
         var i = skipSpace(p, 0, n)
         guard i < n, p[i] == UInt8(ascii: "{") else { return .notAnObject }
         i += 1
