@@ -4,7 +4,8 @@ import CCRC32
 ///
 /// zlib can check these itself, but its CRC (a table per byte, zlib 1.2) took 13–16 % of inflating here; this
 /// computes the same CRC by carry-less multiplication (`CCRC32`) at a fraction of that, and `GzipByteSource`
-/// turns zlib's own check off (`inflateValidate`).
+/// turns zlib's own check off (`inflateValidate`). That also turns off zlib's check of the optional header CRC
+/// (`FHCRC`, which gzip itself never writes): its fields (name, time, comment) hold no log data, which stays checked.
 struct GzipMemberCheck {
     private(set) var crc: UInt32 = 0
     private(set) var length: UInt32 = 0
