@@ -37,8 +37,7 @@ struct KeyCache: ~Copyable {
     init(slots: Int, arenaBytes: Int, maxSlots: Int? = nil, maxArenaBytes: Int? = nil, longestKey: Int = 4096) {
         precondition(slots > 0 && slots & (slots - 1) == 0, "slots must be a power of two")
         slotCount = slots
-        self.slots = .allocate(capacity: slots)
-        self.slots.initialize(repeating: Slot(hash: 0, id: 0, offset: 0, length: 0), count: slots)
+        self.slots = KeyCache.emptySlots(slots)
         arena = .allocate(capacity: arenaBytes)
         arenaCapacity = arenaBytes
         self.maxSlots = max(slots, maxSlots ?? slots)
@@ -47,8 +46,16 @@ struct KeyCache: ~Copyable {
     }
 
     deinit {
-        slots.deallocate()
+        free(slots)
         arena.deallocate()
+    }
+
+    /// `count` empty slots (all bits zero: hash 0 marks an empty slot). From `calloc`, so large tables come as
+    /// untouched zero pages: a table used little (a numbering on JSON lines, where the parser rarely numbers)
+    /// costs address space, not resident memory.
+    private static func emptySlots(_ count: Int) -> UnsafeMutablePointer<Slot> {
+        guard let raw = calloc(count, MemoryLayout<Slot>.stride) else { fatalError("out of memory for \(count) cache slots") }
+        return raw.bindMemory(to: Slot.self, capacity: count)
     }
 
     mutating func clear() {
@@ -112,15 +119,14 @@ struct KeyCache: ~Copyable {
         if slotsFull {
             let old = slots, oldCount = slotCount
             slotCount *= 2
-            slots = .allocate(capacity: slotCount)
-            slots.initialize(repeating: Slot(hash: 0, id: 0, offset: 0, length: 0), count: slotCount)
+            slots = KeyCache.emptySlots(slotCount)
             let mask = slotCount - 1
             for j in 0..<oldCount where old[j].hash != 0 {
                 var i = Int(truncatingIfNeeded: old[j].hash) & mask
                 while slots[i].hash != 0 { i = (i + 1) & mask }
                 slots[i] = old[j]
             }
-            old.deallocate()
+            free(old)
         }
     }
 }
