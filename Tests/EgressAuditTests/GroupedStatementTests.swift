@@ -27,18 +27,35 @@ struct GroupedStatementTests {
         #expect(try database.scalar("SELECT count(*) FROM t WHERE b IS NULL") == Int64((0..<count).filter { $0 % 3 == 0 }.count))
     }
 
-    @Test("an ingest of 37 calls stores all 37, each with its line, and sums each exactly once")
+    @Test("a value shared by every row is bound once and reaches every row, in groups and single rows alike")
+    func sharedValue() throws {
+        let folder = try TestFolder("egress-grouped-tests")
+        let database = try SQLiteDatabase(path: folder.db)
+        try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, f INTEGER NOT NULL)")
+        let insert = try GroupedStatement(database: database, rows: 16, columns: 1, shared: 1) { "INSERT INTO t (a, f) VALUES \($0)" }
+        // 37 rows from input 7 (two groups, five single rows), then 20 from input 9 (one group, four single rows).
+        for (file, count) in [(Int64(7), 37), (9, 20)] {
+            insert.bindShared(0, file)
+            try insert.write(count, bind: { s, at, i in s.bind(at + 1, Int64(i)) })
+        }
+        #expect(try database.scalar("SELECT count(*) FROM t WHERE f = 7") == 37)
+        #expect(try database.scalar("SELECT count(*) FROM t WHERE f = 9") == 20)
+        #expect(try database.scalar("SELECT sum(a) FROM t WHERE f = 9") == Int64((0..<20).reduce(0, +)))
+    }
+
+    @Test("an ingest of 150 calls stores all 150, each with its line and file, and sums each exactly once")
     func ingestOfUnevenCount() throws {
         let folder = try TestFolder("egress-grouped-tests")
-        // Alternating blocked, allowed and in-mesh calls: 37 is two groups of 16 and five single rows.
+        // Alternating blocked, allowed and in-mesh calls: 150 is two groups of 64 and 22 single rows.
         let shapes = [Lines.b1, Lines.s5, Lines.m4]
-        try folder.write("proxy.log", (0..<37).map { shapes[$0 % 3] }.joined(separator: "\n") + "\n")
+        try folder.write("proxy.log", (0..<150).map { shapes[$0 % 3] }.joined(separator: "\n") + "\n")
         _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("proxy.log")])
         let database = try SQLiteDatabase(path: folder.db, readOnly: true)
-        #expect(try database.scalar("SELECT count(*) FROM calls") == 37)
-        #expect(try database.scalar("SELECT count(DISTINCT log_line) FROM calls WHERE log_line BETWEEN 1 AND 37") == 37)
-        #expect(try database.scalar("SELECT count(*) FROM calls WHERE verdict = 'internal'") == 12)
-        #expect(try database.scalar("SELECT sum(calls) FROM call_totals") == 25)
-        #expect(try database.scalar("SELECT sum(calls) FROM call_hour_counts") == 25)
+        #expect(try database.scalar("SELECT count(*) FROM calls") == 150)
+        #expect(try database.scalar("SELECT count(DISTINCT log_line) FROM calls WHERE log_line BETWEEN 1 AND 150") == 150)
+        #expect(try database.scalar("SELECT count(*) FROM calls WHERE log_file = '\(folder.file("proxy.log"))'") == 150)
+        #expect(try database.scalar("SELECT count(*) FROM calls WHERE verdict = 'internal'") == 50)
+        #expect(try database.scalar("SELECT sum(calls) FROM call_totals") == 100)
+        #expect(try database.scalar("SELECT sum(calls) FROM call_hour_counts") == 100)
     }
 }

@@ -32,9 +32,10 @@ final class CallWriter {
         callers = try DimensionInterner.callers(database, strings: strings)
         summaries = try SummaryWriter(database: database, flushEntries: summaryFlushEntries)
         targets = try TargetInterner(database: database)
-        insert = try GroupedStatement(database: database, rows: CallWriter.rowsPerInsert, columns: 12) { values in """
-            INSERT INTO call_facts (ts, shape_id, path, x_forwarded_for, bytes_received, bytes_sent, duration_ms, file_id, log_line,
-                                    caller_id, upstream_host, user_agent)
+        // The input's id is the same in every row of a batch: one shared parameter, bound when it changes.
+        insert = try GroupedStatement(database: database, rows: CallWriter.rowsPerInsert, columns: 11, shared: 1) { values in """
+            INSERT INTO call_facts (ts, shape_id, path, x_forwarded_for, bytes_received, bytes_sent, duration_ms, log_line,
+                                    caller_id, upstream_host, user_agent, file_id)
             VALUES \(values)
             """ }
     }
@@ -74,8 +75,15 @@ final class CallWriter {
     /// caches, found through the row's shape id; asked for in advance, the loads of many rows overlap.
     static let factsAhead = 8
 
+    /// The input id bound as the insert's shared parameter.
+    private var boundFileID: Int64?
+
     /// Writes every row of `batch`.
     func write(_ b: RowBatch, fileID: Int64) throws {
+        if fileID != boundFileID {
+            insert.bindShared(0, fileID)
+            boundFileID = fileID
+        }
         shapeIDs.use(epoch: b.epoch)
         callerIDs.use(epoch: b.epoch)
         stringIDs.use(epoch: b.epoch)
@@ -83,7 +91,7 @@ final class CallWriter {
         for i in 0..<min(Self.factsAhead, b.count) { prefetchFacts(b, i) }
         try insert.write(b.count, bind: { s, at, i in
             if i + Self.factsAhead < b.count { prefetchFacts(b, i + Self.factsAhead) }
-            try bind(b, i, to: s, at: at, fileID: fileID)
+            try bind(b, i, to: s, at: at)
         }, ran: { rows, last in
             // Ids are read after the run: binding may insert strings, shapes or targets, which moves
             // last_insert_rowid. The rows of one run get consecutive ids (INTEGER PRIMARY KEY: max + 1 each).
@@ -102,9 +110,9 @@ final class CallWriter {
         }
     }
 
-    /// Binds row `i` of `b` to parameters `base + 1 ... base + 12` of `s` and notes what its sums need.
+    /// Binds row `i` of `b` to parameters `base + 1 ... base + 11` of `s` and notes what its sums need.
     @inline(__always)
-    private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32, fileID: Int64) throws {
+    private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32) throws {
         let ts = b.int(i, .ts)
         let shapeKey = b.text(i, .shapeKey)
         let shape = try shapeIDs.id(b.int(i, .shapeNumber) ?? 0) { try shapes.id(shapeKey, hash: b.hash(i, .shapeHash)) }
@@ -117,11 +125,10 @@ final class CallWriter {
         s.bind(base + 5, bytesReceived)
         s.bind(base + 6, bytesSent)
         s.bind(base + 7, duration)
-        s.bind(base + 8, fileID)
-        s.bind(base + 9, b.int(i, .line))
-        s.bind(base + 10, caller)
-        s.bind(base + 11, try stringID(b, i, .upstreamHost, hash: .upstreamHostHash, number: .upstreamHostNumber))
-        s.bind(base + 12, try stringID(b, i, .userAgent, hash: .userAgentHash, number: .userAgentNumber))
+        s.bind(base + 8, b.int(i, .line))
+        s.bind(base + 9, caller)
+        s.bind(base + 10, try stringID(b, i, .upstreamHost, hash: .upstreamHostHash, number: .upstreamHostNumber))
+        s.bind(base + 11, try stringID(b, i, .userAgent, hash: .userAgentHash, number: .userAgentNumber))
         let facts = try facts(of: shape, key: shapeKey)
         var keys: SummaryWriter.Keys?
         if facts.verdict != Int64(Verdict.internal.rawValue) {
