@@ -68,10 +68,9 @@ static uint32_t crc32_folding(uint32_t crc, const uint8_t *p, size_t length) {
     return (uint32_t)_mm_extract_epi32(a, 1);
 }
 
+// Reads the CPU model the compiler's runtime fills in at start-up (no state here, so no race between threads).
 static int has_folding(void) {
-    static int known = -1;   // a benign race: every thread computes the same answer
-    if (known < 0) known = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
-    return known;
+    return __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1");
 }
 #endif
 
@@ -85,5 +84,5 @@ uint32_t egress_audit_crc32(uint32_t crc, const uint8_t *data, size_t length) {
     }
 #endif
     // The tail (and everything on other machines).
-    return length ? (uint32_t)crc32(crc, data, (uInt)length) : crc;
+    return length ? (uint32_t)crc32_z(crc, data, length) : crc;
 }

@@ -31,7 +31,10 @@ public final class GzipByteSource: ByteSource {
         // 16 + MAX_WBITS: expect a gzip wrapper. Its CRC and length trailer are checked here (`GzipMemberCheck`),
         // not by zlib, whose CRC is several times slower.
         var rc = inflateInit2_(stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        if rc == Z_OK { rc = inflateValidate(stream, 0) }
+        if rc == Z_OK {
+            rc = inflateValidate(stream, 0)
+            if rc != Z_OK { inflateEnd(stream) }
+        }
         guard rc == Z_OK else {
             stream.deallocate()
             input.deallocate()
@@ -79,8 +82,9 @@ public final class GzipByteSource: ByteSource {
             case Z_STREAM_END:
                 memberOpen = false
                 inflateReset(stream)
-                if let reason = check.mismatch(trailer: recent) {
-                    fail(.corruptGzip(path: name, compressedOffset: compressedOffset, reason: reason))
+                if let (reason, bytesBack) = check.mismatch(trailer: recent) {
+                    // Where zlib would have stopped: after the CRC, or after the length.
+                    fail(.corruptGzip(path: name, compressedOffset: compressedOffset - Int64(bytesBack), reason: reason))
                 }
                 check = GzipMemberCheck()
             default:

@@ -17,11 +17,12 @@ struct GzipMemberCheck {
         length &+= UInt32(truncatingIfNeeded: count)
     }
 
-    /// Why the member's 8-byte trailer (CRC-32, then length, little-endian) does not match its data, or nil.
-    /// The reasons are zlib's words, checked in zlib's order.
-    func mismatch(trailer: UInt64) -> String? {
-        if UInt32(truncatingIfNeeded: trailer) != crc { return "incorrect data check" }
-        if UInt32(truncatingIfNeeded: trailer >> 32) != length { return "incorrect length check" }
+    /// Why the member's 8-byte trailer (CRC-32, then length, little-endian) does not match its data, and how many
+    /// trailer bytes follow the field that does not (where zlib stops reading), or nil. The reasons are zlib's
+    /// words, checked in zlib's order.
+    func mismatch(trailer: UInt64) -> (reason: String, bytesAfter: Int)? {
+        if UInt32(truncatingIfNeeded: trailer) != crc { return ("incorrect data check", 4) }
+        if UInt32(truncatingIfNeeded: trailer >> 32) != length { return ("incorrect length check", 0) }
         return nil
     }
 }
