@@ -486,6 +486,37 @@ struct TextFormatTests {
         }
         #expect(withSlice("2022-13-26T13:26:08Z") { Timestamp.microseconds($0) } == nil)
         #expect(withSlice("2022-04-26T25:00:00Z") { Timestamp.microseconds($0, cache: &cache) } == nil)
+        // One minute read again and again: other seconds, an impossible second, other fractions and zones.
+        let minute = ["2022-04-26T13:26:08.804Z", "2022-04-26T13:26:09Z", "2022-04-26T13:26:61Z", "2022-04-26T13:26:60.5Z",
+                      "2022-04-26T13:26:0xZ", "2022-04-26T13:26:09,25Z", "2022-04-26T13:26:09.123456789+02:00",
+                      "2022-04-26T13:26:09.Z", "2022-04-26T13:26", "2022-04-26T13:26:09.1234567Z"]
+        for time in minute {
+            let alone = withSlice(time) { Timestamp.microseconds($0) }
+            let cached = withSlice(time) { Timestamp.microseconds($0, cache: &cache) }
+            #expect(cached == alone, "\(time)")
+        }
+        #expect(withSlice("2022-04-26T13:26:09,25Z") { Timestamp.microseconds($0, cache: &cache) } == 1_650_979_569_250_000)
+        let east = withSlice("2022-04-26T13:26:09.123456789+02:00") { Timestamp.microseconds($0, cache: &cache) }
+        #expect(east == Int64(1_650_979_569_123_456 - 7_200_000_000))
+        #expect(withSlice("2022-04-26T13:26:61Z") { Timestamp.microseconds($0, cache: &cache) } == nil)
+    }
+
+    @Test("ISO times with 0 to 9 fraction digits read back to the microsecond, line after line through one cache")
+    func isoRoundTrip() {
+        var cache = Timestamp.DayCache()
+        var state: UInt64 = 7
+        var micros: Int64 = 1_650_979_568_804_321
+        for _ in 0..<5_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            micros += Int64(state >> 40) % 90_000_000   // up to 90 s later: most lines in the minute before
+            let iso = Timestamp.iso8601(micros: micros)   // …T13:26:08.804Z
+            let sub = String(format: "%06d", Int(micros % 1_000_000))
+            let digits = Int(state >> 20) % 10
+            let text = String(iso.prefix(19)) + (digits == 0 ? "" : "." + String((sub + "987").prefix(digits))) + "Z"
+            let scale = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1, 1, 1, 1][digits]
+            let expected = micros / 1_000_000 * 1_000_000 + micros % 1_000_000 / Int64(scale) * Int64(scale)
+            #expect(withSlice(text) { Timestamp.microseconds($0, cache: &cache) } == expected, "\(text)")
+        }
     }
 
     @Test("FormatPresets.resolve: preset names, json, JSON formats, format strings, unknown names")

@@ -8,12 +8,16 @@ public enum Timestamp {
         return microseconds(s, cache: &cache)
     }
 
-    /// The date part (`YYYY-MM-DD`) of the last ISO time read and its day number: the lines of a file share a
-    /// few dates, so most skip the date's digits and the calendar arithmetic.
+    /// The date part (`YYYY-MM-DD`) of the last ISO time read and its day number, and its first 16 bytes
+    /// (`YYYY-MM-DDTHH:MM`) and their seconds since the epoch: the lines of a file share a few dates, and most
+    /// share their minute with the line before, so most read only the seconds, fraction and zone.
     public struct DayCache {
         var head: UInt64 = 0
         var tail: UInt16 = 0
         var days: Int64?
+        var minuteHead: UInt64 = 0
+        var minuteTail: UInt64 = 0
+        var minuteSeconds: Int64?
         public init() {}
     }
 
@@ -38,36 +42,48 @@ public enum Timestamp {
         return v
     }
 
+    /// `n` is at least 19 (the caller checks), so the first 16 bytes can be read as two words.
     static func iso(_ p: UnsafePointer<UInt8>, _ n: Int, cache: inout DayCache) -> Int64? {
         let raw = UnsafeRawPointer(p)
-        let head = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-        let days: Int64
-        if let known = cache.days, head == cache.head, tail == cache.tail {
-            days = known
+        let first = raw.loadUnaligned(as: UInt64.self), second8 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let minuteStart: Int64
+        if let known = cache.minuteSeconds, first == cache.minuteHead, second8 == cache.minuteTail {
+            minuteStart = known
         } else {
-            guard let year = digits(p, 0, 4), let month = digits(p, 5, 2), let day = digits(p, 8, 2),
-                  (1...12).contains(month), (1...31).contains(day) else { return nil }
-            days = daysFromCivil(year, month, day)
-            cache.head = head
-            cache.tail = tail
-            cache.days = days
+            let tail = UInt16(truncatingIfNeeded: second8)
+            let days: Int64
+            if let known = cache.days, first == cache.head, tail == cache.tail {
+                days = known
+            } else {
+                guard let year = digits(p, 0, 4), let month = digits(p, 5, 2), let day = digits(p, 8, 2),
+                      (1...12).contains(month), (1...31).contains(day) else { return nil }
+                days = daysFromCivil(year, month, day)
+                cache.head = first
+                cache.tail = tail
+                cache.days = days
+            }
+            guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " ") || p[10] == UInt8(ascii: "t"),
+                  let hour = digits(p, 11, 2), p[13] == UInt8(ascii: ":"), let minute = digits(p, 14, 2),
+                  hour < 24, minute < 60
+            else { return nil }
+            minuteStart = days * 86_400 + hour * 3600 + minute * 60
+            cache.minuteHead = first
+            cache.minuteTail = second8
+            cache.minuteSeconds = minuteStart
         }
-        guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " ") || p[10] == UInt8(ascii: "t"),
-              let hour = digits(p, 11, 2), p[13] == UInt8(ascii: ":"), let minute = digits(p, 14, 2),
-              p[16] == UInt8(ascii: ":"), let second = digits(p, 17, 2),
-              hour < 24, minute < 60, second < 61
-        else { return nil }
+        guard p[16] == UInt8(ascii: ":"), let second = digits(p, 17, 2), second < 61 else { return nil }
         var i = 19
         var micros: Int64 = 0
         if i < n && (p[i] == UInt8(ascii: ".") || p[i] == UInt8(ascii: ",")) {
             i += 1
-            var scale: Int64 = 100_000
             let fracStart = i
+            var kept: Int64 = 0   // the first six digits (microseconds); later ones are dropped
             while i < n && p[i] &- 48 < 10 {
-                if scale > 0 { micros += Int64(p[i] - 48) * scale; scale /= 10 }
+                if i &- fracStart < 6 { kept = kept &* 10 &+ Int64(p[i] &- 48) }
                 i += 1
             }
             guard i > fracStart else { return nil }
+            micros = kept &* microScale(digits: i &- fracStart)
         }
         var offsetSeconds: Int64 = 0
         if i < n {
@@ -85,8 +101,20 @@ public enum Timestamp {
             }
         }
         guard i == n else { return nil }
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        let seconds = minuteStart + second - offsetSeconds
         return seconds * 1_000_000 + micros
+    }
+
+    /// What the first (at most six) of `digits` fraction digits are multiplied by to make microseconds.
+    @inline(__always) static func microScale(digits: Int) -> Int64 {
+        switch digits {
+        case 1: return 100_000
+        case 2: return 10_000
+        case 3: return 1_000
+        case 4: return 100
+        case 5: return 10
+        default: return 1
+        }
     }
 
     static func epoch(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
