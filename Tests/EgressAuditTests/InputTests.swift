@@ -554,20 +554,9 @@ struct GzipMemberCheckTests {
         return c
     }
 
-    /// SplitMix64: the same bytes on every run, so a failure can be reproduced.
-    private struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("the CRC equals zlib's for every length up to 1,100 bytes, at every alignment, whole or split")
     func crcMatchesZlib() {
-        var generator = Seeded(state: 1)
+        var generator = SeededGenerator(state: 1)
         let data = (0..<1_200).map { _ in UInt8.random(in: 0...255, using: &generator) }
         for length in 0...1_100 {
             for offset in [0, 1, 3, 8, 15] where offset + length <= data.count {
@@ -583,7 +572,7 @@ struct GzipMemberCheckTests {
 
     @Test("large inputs and their pieces: the same CRC as zlib; a trailer is checked CRC first, then length")
     func largeInputsAndTrailers() {
-        var generator = Seeded(state: 2)
+        var generator = SeededGenerator(state: 2)
         let data = (0..<(3 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let whole = check(data[...], splitAt: [65_537, 1 << 20, (1 << 20) + 17])
         #expect(whole.crc == zlibCRC(data[...]))

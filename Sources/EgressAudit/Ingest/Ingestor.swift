@@ -298,7 +298,7 @@ public final class Ingestor {
             defer { queue.recycle(batch) }
             try writer.write(batch, fileID: fileID)
             for reject in batch.rejects { try insertReject(reject, fileID: fileID, path: run.path) }
-            for (hash, entry) in batch.podServices { try addPodService(hash, entry.key, entry.count) }
+            addPodServices(of: batch)
             run.counts.add(batch.counts)
             run.linesRead += batch.lines
             linesSinceCommit += Int(batch.lines)
@@ -351,16 +351,16 @@ public final class Ingestor {
         if let readError { throw readError }
     }
 
-    /// Sums a batch's count for `key` (found by its `hash`) into the counts the next commit writes.
-    private func addPodService(_ hash: UInt64, _ key: PodServiceKey, _ count: PodServiceCount) throws {
-        if let held = podServiceSums[hash] {
-            if held.key == key {
-                podServiceSums[hash]!.count.add(count)
-                return
+    /// Sums a batch's counts into those the next commit writes. The hash of a pod's address and SNI names the
+    /// pair, as it does in the batch (`LineProducer` makes one key per hash).
+    private func addPodServices(of batch: RowBatch) {
+        for (hash, entry) in batch.podServices {
+            if let index = podServiceSums.index(forKey: hash) {
+                podServiceSums.values[index].count.add(entry.count)
+            } else {
+                podServiceSums[hash] = entry
             }
-            try savePodService(held.key, held.count)   // two keys with one hash: the older is written now
         }
-        podServiceSums[hash] = (key, count)
     }
 
     /// Writes the summed counts (inside the transaction about to commit).

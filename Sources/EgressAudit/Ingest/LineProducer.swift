@@ -32,8 +32,8 @@ final class LineProducer: @unchecked Sendable {
     private var lastLayout = -1
     /// (pod IP, SNI) pairs met, by hash: inbound evidence is counted without making strings per line.
     private var podServiceKeys: [UInt64: (key: PodServiceKey, namespace: String)] = [:]
-    /// The last date read and its day number (see `Timestamp.DayCache`).
-    private var days = Timestamp.DayCache()
+    /// The last minute read and its seconds (see `Timestamp.MinuteCache`).
+    private var minutes = Timestamp.MinuteCache()
     /// `.svc.<cluster domain>`.
     private let meshSuffix: String
 
@@ -246,7 +246,7 @@ final class LineProducer: @unchecked Sendable {
         case .unrouted:
             batch.counts.unrouted += 1
         case .outbound:
-            let ts = Timestamp.microseconds(record[.startTime], cache: &days)
+            let ts = Timestamp.microseconds(record[.startTime], cache: &minutes)
             let row = batch.appendRow()
             batch.set(row, .ts, ts)
             batch.set(row, .bytesReceived, record[.bytesReceived].integerValue)
@@ -301,7 +301,7 @@ final class LineProducer: @unchecked Sendable {
         let ip = Endpoint.split(record[.downstreamLocalAddress]).host
         guard let ipBytes = ip.start else { return }
         let hash = ByteHash.hash(sniBytes, c.sni.count) &+ ByteHash.hash(ipBytes, ip.count) &* 31
-        let ts = Timestamp.microseconds(record[.startTime], cache: &days)
+        let ts = Timestamp.microseconds(record[.startTime], cache: &minutes)
         if let index = batch.podServices.index(forKey: hash) {
             // One lookup, changed in place (no copy of the names).
             batch.podServices.values[index].count.add(ts)

@@ -4,26 +4,23 @@
 /// zone (read as UTC), and epoch seconds with an optional fraction (`%START_TIME(%s.%3f)%`).
 public enum Timestamp {
     public static func microseconds(_ s: ByteSlice) -> Int64? {
-        var cache = DayCache()
+        var cache = MinuteCache()
         return microseconds(s, cache: &cache)
     }
 
-    /// The date part (`YYYY-MM-DD`) of the last ISO time read and its day number, and its first 16 bytes
-    /// (`YYYY-MM-DDTHH:MM`) and their seconds since the epoch: the lines of a file share a few dates, and most
-    /// share their minute with the line before, so most read only the seconds, fraction and zone.
-    public struct DayCache {
+    /// The first 16 bytes (`YYYY-MM-DDTHH:MM`) of the last ISO time read and their seconds since the epoch:
+    /// most lines of a file share their minute with the line before, so most read only the seconds, fraction
+    /// and zone, and skip the date's digits and the calendar arithmetic.
+    public struct MinuteCache {
         var head: UInt64 = 0
-        var tail: UInt16 = 0
-        var days: Int64?
-        var minuteHead: UInt64 = 0
-        var minuteTail: UInt64 = 0
-        var minuteSeconds: Int64?
+        var tail: UInt64 = 0
+        var seconds: Int64?
         public init() {}
     }
 
-    /// Like `microseconds(_:)`, remembering the last date in `cache`.
+    /// Like `microseconds(_:)`, remembering the last minute in `cache`.
     @inline(__always)
-    public static func microseconds(_ s: ByteSlice, cache: inout DayCache) -> Int64? {
+    public static func microseconds(_ s: ByteSlice, cache: inout MinuteCache) -> Int64? {
         guard let p = s.start, s.count >= 1 else { return nil }
         let n = s.count
         if n >= 19, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-") {
@@ -43,33 +40,23 @@ public enum Timestamp {
     }
 
     /// `n` is at least 19 (the caller checks), so the first 16 bytes can be read as two words.
-    static func iso(_ p: UnsafePointer<UInt8>, _ n: Int, cache: inout DayCache) -> Int64? {
+    static func iso(_ p: UnsafePointer<UInt8>, _ n: Int, cache: inout MinuteCache) -> Int64? {
         let raw = UnsafeRawPointer(p)
-        let first = raw.loadUnaligned(as: UInt64.self), second8 = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let head = raw.loadUnaligned(as: UInt64.self), tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
         let minuteStart: Int64
-        if let known = cache.minuteSeconds, first == cache.minuteHead, second8 == cache.minuteTail {
+        if let known = cache.seconds, head == cache.head, tail == cache.tail {
             minuteStart = known
         } else {
-            let tail = UInt16(truncatingIfNeeded: second8)
-            let days: Int64
-            if let known = cache.days, first == cache.head, tail == cache.tail {
-                days = known
-            } else {
-                guard let year = digits(p, 0, 4), let month = digits(p, 5, 2), let day = digits(p, 8, 2),
-                      (1...12).contains(month), (1...31).contains(day) else { return nil }
-                days = daysFromCivil(year, month, day)
-                cache.head = first
-                cache.tail = tail
-                cache.days = days
-            }
-            guard p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " ") || p[10] == UInt8(ascii: "t"),
+            guard let year = digits(p, 0, 4), let month = digits(p, 5, 2), let day = digits(p, 8, 2),
+                  (1...12).contains(month), (1...31).contains(day),
+                  p[10] == UInt8(ascii: "T") || p[10] == UInt8(ascii: " ") || p[10] == UInt8(ascii: "t"),
                   let hour = digits(p, 11, 2), p[13] == UInt8(ascii: ":"), let minute = digits(p, 14, 2),
                   hour < 24, minute < 60
             else { return nil }
-            minuteStart = days * 86_400 + hour * 3600 + minute * 60
-            cache.minuteHead = first
-            cache.minuteTail = second8
-            cache.minuteSeconds = minuteStart
+            minuteStart = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60
+            cache.head = head
+            cache.tail = tail
+            cache.seconds = minuteStart
         }
         guard p[16] == UInt8(ascii: ":"), let second = digits(p, 17, 2), second < 61 else { return nil }
         var i = 19
