@@ -12,17 +12,21 @@ struct ConcurrentIngestTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let db = folder + "/audit.db"
-        let processes = (0..<2).map { _ -> Process in
+        // Each process's stderr goes to a file, shown if it fails (a pipe could fill and stall it).
+        let errors = (0..<2).map { folder + "/stderr-\($0).txt" }
+        let processes = try errors.map { path -> Process in
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: EgressAuditCLI.binary)
             p.arguments = ["ingest", "--db", db, EgressAuditCLI.samples]
             p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
+            p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             return p
         }
         for p in processes { try p.run() }
         for p in processes { p.waitUntilExit() }
-        #expect(processes.map(\.terminationStatus) == [0, 0])
+        let stderr = errors.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }
+        #expect(processes.map(\.terminationStatus) == [0, 0], "stderr: \(stderr)")
         let count = try EgressAuditCLI.run(["sql", "--db", db, "--format", "csv", "SELECT count(*) FROM calls"], in: folder)
         // sample-logs/README.md: 554 outbound calls in all.
         #expect(count.stdout == "count(*)\r\n554\r\n")
