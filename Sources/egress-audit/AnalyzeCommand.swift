@@ -34,7 +34,8 @@ struct AnalyzeCommand: ParsableCommand {
     func run() throws {
         let ingestor: Ingestor
         do {
-            ingestor = try Ingestor(databasePath: database.path, options: source.ingestOptions(clusterDomain: cluster.clusterDomain))
+            ingestor = try Ingestor(databasePath: database.path, options: source.ingestOptions(clusterDomain: cluster.clusterDomain),
+                                    onWait: Terminal.waitNotice(database: database.path))
         } catch {
             Terminal.err("egress-audit: \(error)\n")
             throw ExitCode(1)

@@ -29,11 +29,10 @@ struct IngestCommand: ParsableCommand {
     func run() throws {
         let options = source.ingestOptions(clusterDomain: cluster.clusterDomain)
         let ingestor: Ingestor
-        do { ingestor = try Ingestor(databasePath: database.path, options: options) } catch {
+        do { ingestor = try Ingestor(databasePath: database.path, options: options, onWait: Terminal.waitNotice(database: database.path)) } catch {
             Terminal.err("egress-audit: \(error)\n")
             throw ExitCode(1)
         }
-        ingestor.onWait = { Terminal.err("egress-audit: another ingest or tail is writing to \(database.path); waiting for it\n") }
         let progress = Terminal.stderrIsTerminal
         if progress {
             ingestor.onProgress = { p in

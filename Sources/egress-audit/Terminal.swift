@@ -16,6 +16,17 @@ enum Terminal {
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
     static var stdoutIsTerminal: Bool { isatty(1) != 0 }
 
+    /// What an ingest says when another writer holds `database`: once, whether it waits while opening the
+    /// database or before writing.
+    static func waitNotice(database: String) -> () -> Void {
+        final class Once { var told = false }
+        let once = Once()
+        return {
+            if !once.told { err("egress-audit: another ingest or tail is writing to \(database); waiting for it\n") }
+            once.told = true
+        }
+    }
+
     /// The terminal's width, or nil when stdout is not a terminal.
     static var width: Int? {
         guard stdoutIsTerminal else { return nil }

@@ -698,6 +698,44 @@ struct IngestDatabaseFileTests {
         }
         #expect(FileManager.default.fileExists(atPath: dir.db))
     }
+
+    /// While another writer holds the database (its lock and a write transaction, as an ingest between two
+    /// commits does), opening an ingestor waits on the writer lock and says so, before asking SQLite for
+    /// anything: SQLite's own wait gives up after 10 s, and a long ingest commits transaction after transaction.
+    @Test("opening an ingestor while another ingest writes waits for the writer lock, then ingests")
+    func opensAfterTheWriter() throws {
+        let dir = try TestFolder("egress-ingest-tests")
+        let log = dir.file("a.log")
+        try write(log, accessLines(0..<5))
+        _ = try Ingestor(databasePath: dir.db)   // the schema exists
+        let holder = try WriterLock(databasePath: dir.db)
+        holder.lock()
+        let other = try SQLiteDatabase(path: dir.db)
+        try other.execute("BEGIN IMMEDIATE")
+
+        final class Opening: @unchecked Sendable {
+            let waited = DispatchSemaphore(value: 0)
+            let done = DispatchSemaphore(value: 0)
+            var result: Result<Int64, Error>?
+        }
+        let opening = Opening()
+        let path = dir.db
+        Thread {
+            opening.result = Result {
+                let ingestor = try Ingestor(databasePath: path, onWait: { opening.waited.signal() })
+                return ingestor.ingest(paths: [log]).outbound.total
+            }
+            opening.done.signal()
+        }.start()
+        let waited = opening.waited.wait(timeout: .now() + 5) == .success
+        #expect(waited, "the ingestor did not report waiting for the writer lock")
+        #expect(opening.done.wait(timeout: .now() + 0.2) == .timedOut, "the ingestor did not wait for the writer")
+        try other.execute("COMMIT")
+        holder.unlock()
+        #expect(opening.done.wait(timeout: .now() + 30) == .success)
+        #expect(try opening.result?.get() == 5)
+        #expect(try callCount(dir.db) == 5)
+    }
 }
 
 @Suite("Ingest: a file still being written")

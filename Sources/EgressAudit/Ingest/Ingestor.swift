@@ -43,11 +43,17 @@ public final class Ingestor {
     public var onProgress: ((IngestProgress) -> Void)?
     public internal(set) var summary = IngestSummary()
 
-    /// Opens (creating and upgrading as needed) the database at `databasePath`.
-    public init(databasePath: String, options: IngestOptions = IngestOptions()) throws {
+    /// Opens (creating and upgrading as needed) the database at `databasePath`. The schema is set up under the
+    /// writer lock, so a second ingest waits for the first (`onWait`, called once if it has to) instead of
+    /// timing out on SQLite's lock while the first one commits transaction after transaction.
+    public init(databasePath: String, options: IngestOptions = IngestOptions(), onWait: (() -> Void)? = nil) throws {
         self.options = options
+        self.onWait = onWait
+        let lock = try WriterLock(databasePath: databasePath)
+        writerLock = lock
+        lock.lock(waiting: { onWait?() })
+        defer { lock.unlock() }
         database = try SQLiteDatabase(path: databasePath)
-        writerLock = try WriterLock(databasePath: databasePath)
         // Debian builds SQLite with secure_delete on (freed cells and pages zeroed); ingest only appends, and the
         // zeroing during page splits cost ~1 % of the writer.
         try database.execute("""
