@@ -27,22 +27,6 @@ struct GroupedStatementTests {
         #expect(try database.scalar("SELECT count(*) FROM t WHERE b IS NULL") == Int64((0..<count).filter { $0 % 3 == 0 }.count))
     }
 
-    @Test("a value shared by every row is bound once and reaches every row, in groups and single rows alike")
-    func sharedValue() throws {
-        let folder = try TestFolder("egress-grouped-tests")
-        let database = try SQLiteDatabase(path: folder.db)
-        try database.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER NOT NULL, f INTEGER NOT NULL)")
-        let insert = try GroupedStatement(database: database, rows: 16, columns: 1, shared: 1) { "INSERT INTO t (a, f) VALUES \($0)" }
-        // 37 rows from input 7 (two groups, five single rows), then 20 from input 9 (one group, four single rows).
-        for (file, count) in [(Int64(7), 37), (9, 20)] {
-            insert.bindShared(0, file)
-            try insert.write(count, bind: { s, at, i in s.bind(at + 1, Int64(i)) })
-        }
-        #expect(try database.scalar("SELECT count(*) FROM t WHERE f = 7") == 37)
-        #expect(try database.scalar("SELECT count(*) FROM t WHERE f = 9") == 20)
-        #expect(try database.scalar("SELECT sum(a) FROM t WHERE f = 9") == Int64((0..<20).reduce(0, +)))
-    }
-
     @Test("an ingest of 150 calls stores all 150, each with its line and file, and sums each exactly once")
     func ingestOfUnevenCount() throws {
         let folder = try TestFolder("egress-grouped-tests")

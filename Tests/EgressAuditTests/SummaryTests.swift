@@ -123,13 +123,8 @@ struct SummaryTests {
     func upgradeFromSchema3() throws {
         let folder = try TestFolder("egress-summary-tests")
         _ = try Ingestor(databasePath: folder.db).ingest(paths: [samples + "/kubectl"])
-        // Back to what schema 3 had: calls, no summaries.
-        let writable = try SQLiteDatabase(path: folder.db)
-        try writable.execute("""
-            DROP VIEW call_summary; DROP VIEW call_durations; DROP VIEW calls_by_hour;
-            DROP TABLE call_totals; DROP TABLE call_duration_buckets; DROP TABLE call_hour_counts;
-            DROP TABLE call_targets; DROP TABLE summary_state; PRAGMA user_version = 3;
-            """)
+        // Back to what schema 3 had: calls in their old layout, no summaries.
+        try OldSchema.downgrade(SQLiteDatabase(path: folder.db), to: 3)
         let report = try ReportCatalog.builtIn().report(named: "workload-inventory")
         let runner = try QueryRunner(databasePath: folder.db)
         #expect(throws: QueryError.olderSchema(path: folder.db, version: 3, needed: Schema.migrations.count)) {

@@ -32,10 +32,9 @@ final class CallWriter {
         callers = try DimensionInterner.callers(database, strings: strings)
         summaries = try SummaryWriter(database: database, flushEntries: summaryFlushEntries)
         targets = try TargetInterner(database: database)
-        // The input's id is the same in every row of a batch: one shared parameter, bound when it changes.
-        insert = try GroupedStatement(database: database, rows: CallWriter.rowsPerInsert, columns: 11, shared: 1) { values in """
-            INSERT INTO call_facts (ts, shape_id, path, x_forwarded_for, bytes_received, bytes_sent, duration_ms, log_line,
-                                    caller_id, upstream_host, user_agent, file_id)
+        insert = try GroupedStatement(database: database, rows: CallWriter.rowsPerInsert, columns: 11) { values in """
+            INSERT INTO call_facts (ts, shape_id, caller_id, upstream_host, user_agent, path, x_forwarded_for, bytes_received,
+                                    bytes_sent, duration_ms, line_ref)
             VALUES \(values)
             """ }
     }
@@ -75,15 +74,13 @@ final class CallWriter {
     /// caches, found through the row's shape id; asked for in advance, the loads of many rows overlap.
     static let factsAhead = 8
 
-    /// The input id bound as the insert's shared parameter.
-    private var boundFileID: Int64?
-
     /// Writes every row of `batch`.
     func write(_ b: RowBatch, fileID: Int64) throws {
-        if fileID != boundFileID {
-            insert.bindShared(0, fileID)
-            boundFileID = fileID
+        guard Schema.lineRef(fileID: fileID, line: 0) != nil else {
+            throw SQLiteError(code: 0, message: "more than \((1 << (63 - Schema.lineBits)) - 1) inputs in one database",
+                              path: database.path, context: "cannot store more calls; ingest into a new database (--db)")
         }
+        let fileBits = fileID << Schema.lineBits
         shapeIDs.use(epoch: b.epoch)
         callerIDs.use(epoch: b.epoch)
         stringIDs.use(epoch: b.epoch)
@@ -91,7 +88,7 @@ final class CallWriter {
         for i in 0..<min(Self.factsAhead, b.count) { prefetchFacts(b, i) }
         try insert.write(b.count, bind: { s, at, i in
             if i + Self.factsAhead < b.count { prefetchFacts(b, i + Self.factsAhead) }
-            try bind(b, i, to: s, at: at)
+            try bind(b, i, to: s, at: at, fileBits: fileBits)
         }, ran: { rows, last in
             // Ids are read after the run: binding may insert strings, shapes or targets, which moves
             // last_insert_rowid. The rows of one run get consecutive ids (INTEGER PRIMARY KEY: max + 1 each).
@@ -110,25 +107,31 @@ final class CallWriter {
         }
     }
 
-    /// Binds row `i` of `b` to parameters `base + 1 ... base + 11` of `s` and notes what its sums need.
+    /// Binds row `i` of `b` to parameters `base + 1 ... base + 11` of `s` and notes what its sums need; `fileBits`
+    /// is the input's part of `line_ref` (see `Schema.lineRef`).
     @inline(__always)
-    private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32) throws {
+    private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32, fileBits: Int64) throws {
         let ts = b.int(i, .ts)
         let shapeKey = b.text(i, .shapeKey)
         let shape = try shapeIDs.id(b.int(i, .shapeNumber) ?? 0) { try shapes.id(shapeKey, hash: b.hash(i, .shapeHash)) }
         let caller = try callerIDs.id(b.int(i, .callerNumber) ?? 0) { try callers.id(b.text(i, .callerKey), hash: b.hash(i, .callerHash)) }
         let bytesReceived = b.int(i, .bytesReceived), bytesSent = b.int(i, .bytesSent), duration = b.int(i, .duration)
+        let line = b.int(i, .line) ?? 0
+        guard line >= 0 && line < 1 << Schema.lineBits else {
+            throw SQLiteError(code: 0, message: "line \(line) is past the last line number egress-audit stores (2^\(Schema.lineBits) - 1)",
+                              path: database.path, context: "cannot store the call; split the input")
+        }
         s.bind(base + 1, ts)
         s.bind(base + 2, shape)
-        s.bind(base + 3, b.text(i, .path))
-        s.bind(base + 4, b.text(i, .forwardedFor))
-        s.bind(base + 5, bytesReceived)
-        s.bind(base + 6, bytesSent)
-        s.bind(base + 7, duration)
-        s.bind(base + 8, b.int(i, .line))
-        s.bind(base + 9, caller)
-        s.bind(base + 10, try stringID(b, i, .upstreamHost, hash: .upstreamHostHash, number: .upstreamHostNumber))
-        s.bind(base + 11, try stringID(b, i, .userAgent, hash: .userAgentHash, number: .userAgentNumber))
+        s.bind(base + 3, caller)
+        s.bind(base + 4, try stringID(b, i, .upstreamHost, hash: .upstreamHostHash, number: .upstreamHostNumber))
+        s.bind(base + 5, try stringID(b, i, .userAgent, hash: .userAgentHash, number: .userAgentNumber))
+        s.bind(base + 6, b.text(i, .path))
+        s.bind(base + 7, b.text(i, .forwardedFor))
+        s.bind(base + 8, bytesReceived)
+        s.bind(base + 9, bytesSent)
+        s.bind(base + 10, duration)
+        s.bind(base + 11, fileBits | line)
         let facts = try facts(of: shape, key: shapeKey)
         var keys: SummaryWriter.Keys?
         if facts.verdict != Int64(Verdict.internal.rawValue) {

@@ -4,35 +4,22 @@
 final class GroupedStatement {
     let rows: Int
     let columns: Int32
-    private let shared: Int
     private let group: SQLiteStatement
     private let one: SQLiteStatement
 
-    /// `sql` makes the statement from its `VALUES` list (e.g. `(?1, ?2), (?3, ?4)`). Each row has `columns`
-    /// values of its own, then `shared` values that are the same in every row (bound once: `bindShared`).
-    init(database: SQLiteDatabase, rows: Int, columns: Int, shared: Int = 0, sql: (String) -> String) throws {
-        precondition(rows >= 1 && columns >= 1 && shared >= 0 && rows * columns + shared <= 32_766)
+    /// `sql` makes the statement from its `VALUES` list (e.g. `(?1, ?2), (?3, ?4)`).
+    init(database: SQLiteDatabase, rows: Int, columns: Int, sql: (String) -> String) throws {
+        precondition(rows >= 1 && columns >= 1 && rows * columns <= 32_766)
         self.rows = rows
         self.columns = Int32(columns)
-        self.shared = shared
-        group = try database.prepare(sql(GroupedStatement.values(rows: rows, columns: columns, shared: shared)))
-        one = rows == 1 ? group : try database.prepare(sql(GroupedStatement.values(rows: 1, columns: columns, shared: shared)))
+        group = try database.prepare(sql(GroupedStatement.values(rows: rows, columns: columns)))
+        one = rows == 1 ? group : try database.prepare(sql(GroupedStatement.values(rows: 1, columns: columns)))
     }
 
-    /// `(?1, …, ?c, ?s), (?c+1, …, ?s), …` for `rows` rows of `columns` values each and `shared` values
-    /// `?s` common to all, numbered after the rows' own.
-    static func values(rows: Int, columns: Int, shared: Int = 0) -> String {
-        let common = (0..<shared).map { ", ?\(rows * columns + $0 + 1)" }.joined()
-        return (0..<rows).map { r in "(" + (1...columns).map { "?\(r * columns + $0)" }.joined(separator: ", ") + common + ")" }
+    /// `(?1, …, ?c), (?c+1, …), …` for `rows` rows of `columns` values each.
+    static func values(rows: Int, columns: Int) -> String {
+        (0..<rows).map { r in "(" + (1...columns).map { "?\(r * columns + $0)" }.joined(separator: ", ") + ")" }
             .joined(separator: ", ")
-    }
-
-    /// Binds shared value `k` (0-based) of every row. SQLite keeps bindings from run to run, so a value that
-    /// stays the same (the input a batch comes from) is bound once, not once a row.
-    func bindShared(_ k: Int, _ value: Int64) {
-        precondition(k >= 0 && k < shared)
-        group.bind(Int32(rows) * columns + Int32(k) + 1, value)
-        if rows > 1 { one.bind(columns + Int32(k) + 1, value) }
     }
 
     /// Writes rows `0..<count`: `bind(statement, base, row)` binds row `row` at parameters `base + 1 ... base +
