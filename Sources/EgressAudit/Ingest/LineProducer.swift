@@ -101,6 +101,9 @@ final class LineProducer: @unchecked Sendable {
             finished.lock(); done = true; finished.broadcast(); finished.unlock()
         }
         guard var batch = queue.takeEmpty() else { return }
+        // `batch`, borrowed for each line's `handle` without reference counting (read from the variable the
+        // closure below shares, it was retained and released around every line); `batch` keeps it alive.
+        var filling = Unmanaged.passUnretained(batch)
         batch.epoch = numbering!.prepareBatch()
         numberKeys = alwaysNumberKeys
         let record = storage.record
@@ -146,7 +149,7 @@ final class LineProducer: @unchecked Sendable {
                     return true
                 }
                 let wasHolding = unwrapper.holdsPartial
-                handle(text, line: line.number, batch: batch, record: record)
+                filling._withUnsafeGuaranteedRef { handle(text, line: line.number, batch: $0, record: record) }
                 if !follow && !deliverUnterminated && !wasHolding && unwrapper.holdsPartial {
                     // A plain file that may still grow: if this record's last part is not there by the end, the
                     // next run resumes before its first part, as it does for a last line without newline.
@@ -169,6 +172,7 @@ final class LineProducer: @unchecked Sendable {
                     lastSeal = Date()
                     guard let next = queue.takeEmpty() else { return false }
                     batch = next
+                    filling = Unmanaged.passUnretained(next)
                     batch.epoch = numbering!.prepareBatch()
                     numberKeys = alwaysNumberKeys || queue.waitedForEmpty
                     batch.layout = lastLayout >= 0 ? detector.currentName : nil

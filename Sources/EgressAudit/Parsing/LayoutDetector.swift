@@ -3,9 +3,13 @@
 /// upgraded mid-file (a new layout from one line on) is followed.
 public final class LayoutDetector {
     private let formats: [LineFormat]
-    /// `formats[current]`, kept apart so the common case touches no array; `formats` keeps it alive, so reading
-    /// it for every line costs no reference counting.
+    /// `formats[current]`, kept apart so the common case touches no array; `formats` keeps it alive.
     private unowned(unsafe) var currentFormat: LineFormat
+    /// The same, when it is one of the two kinds egress-audit makes: the per-line call then borrows it
+    /// (`_withUnsafeGuaranteedRef`) and is dispatched statically. Through the protocol, even `unowned(unsafe)`,
+    /// it was retained and released around every line's parse.
+    private var currentText: Unmanaged<TextFormat>?
+    private var currentJSON: Unmanaged<JSONFormat>?
     /// When a user named the format, no other is tried.
     private let fixed: Bool
     private let json: JSONFormat?
@@ -17,6 +21,7 @@ public final class LayoutDetector {
         self.currentFormat = formats[0]
         self.json = json
         self.fixed = false
+        select(formats[0])
     }
 
     /// Uses only `format`.
@@ -25,6 +30,14 @@ public final class LayoutDetector {
         self.currentFormat = format
         self.json = format as? JSONFormat
         self.fixed = true
+        select(format)
+    }
+
+    /// Makes `format` (one of `formats`) the one tried first.
+    private func select(_ format: LineFormat) {
+        currentFormat = format
+        currentText = (format as? TextFormat).map { .passUnretained($0) }
+        currentJSON = (format as? JSONFormat).map { .passUnretained($0) }
     }
 
     /// The layout that matched last.
@@ -41,7 +54,10 @@ public final class LayoutDetector {
     /// Parses `line` as `parse` does, without handing out the format (the per-line path: no reference counting).
     @inline(__always)
     func matches(_ line: ByteSlice, into record: AccessRecord, reason: inout String) -> Bool {
-        if currentFormat.parse(line, into: record) { return true }
+        let parsed = if let t = currentText { t._withUnsafeGuaranteedRef { $0.parse(line, into: record) } }
+            else if let j = currentJSON { j._withUnsafeGuaranteedRef { $0.parse(line, into: record) } }
+            else { currentFormat.parse(line, into: record) }
+        if parsed { return true }
         return matchesAnother(line, into: record, reason: &reason)
     }
 
@@ -57,7 +73,7 @@ public final class LayoutDetector {
             if isJSON != (formats[index] is JSONFormat) { continue }
             if formats[index].parse(line, into: record) {
                 current = index
-                currentFormat = formats[index]
+                select(formats[index])
                 return true
             }
         }
