@@ -29,14 +29,10 @@ final class BatchQueue: @unchecked Sendable {
         return all
     }
 
-    /// Whether the last `takeEmpty` had to wait for the consumer: the consumer is then the slower side.
-    private(set) var waitedForEmpty = false
-
     /// An empty batch to fill (waits for one); nil once the consumer cancelled.
     func takeEmpty() -> RowBatch? {
         condition.lock()
         defer { condition.unlock() }
-        waitedForEmpty = free.isEmpty
         while free.isEmpty && !cancelled { condition.wait() }
         if cancelled { return nil }
         let batch = free.removeLast()

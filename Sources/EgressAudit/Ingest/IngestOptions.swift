@@ -12,10 +12,6 @@ public struct IngestOptions: Sendable {
     public var commitInterval: Double
     /// Entries a summary table holds before its sums are written at the next commit (memory against upserts).
     var summaryFlushEntries = SummaryWriter.defaultFlushEntries
-    /// The size of the parser's key numbering (see `KeyNumbering`); tests make it small to restart often.
-    var keyNumbering = KeyNumbering.Capacity.standard
-    /// Number every batch's keys, not only while the writer is the slower thread (for tests).
-    var alwaysNumberKeys = false
     /// The writer connection's page cache in KiB (tests make it small to fill it). A transaction that outgrows
     /// it is committed at the next batch (see `SQLiteDatabase.cacheSpills`). 4 MB rather than 8 took 4 MiB off
     /// peak RSS at the same instruction count (2 M lines): ingest appends, and the lookups' pages stay cached.

@@ -19,13 +19,8 @@ public final class Ingestor {
     public let database: SQLiteDatabase
     public let options: IngestOptions
     private let writer: CallWriter
-    /// The numbering lent to each input's parsing thread in turn (see `KeyNumbering`); nil while lent.
-    private var numbering: KeyNumbering?
     /// The batches of the last input's queue, for the next (see `BatchQueue.init(reusing:)`).
     private var spareBatches: [RowBatch] = []
-    /// Numberings made: the first when the first input starts. Each parsing thread gives its numbering back;
-    /// should one ever not, its replacement gets epochs new to the writer (defensive).
-    private var numberings = 0
     let files: IngestedFiles
     private let rejectStatement: SQLiteStatement
     private let podServiceStatement: SQLiteStatement
@@ -248,13 +243,6 @@ public final class Ingestor {
         }
     }
 
-    /// The numbering for the next input's parsing thread (given back when it ends).
-    private func lendNumbering() -> KeyNumbering {
-        if let lent = numbering.take() { return lent }
-        numberings += 1
-        return KeyNumbering(serial: numberings, capacity: options.keyNumbering)
-    }
-
     /// Reads `run`'s lines on a parsing thread and writes its batches here, committing rows together with
     /// the input's checkpoint every `batchLines` lines or `commitInterval` seconds.
     private func process(_ run: FileRun, reader: LineReader) throws {
@@ -276,15 +264,13 @@ public final class Ingestor {
         // A regular plain file may still be being written: its last line without a newline waits.
         let growing = !run.gzip && run.path != "-" && totalBytes != nil || run.follow
         let producer = LineProducer(reader: reader, format: fixedFormat, classifier: options.classifier,
-                                    queue: queue, numbering: lendNumbering(), alwaysNumberKeys: options.alwaysNumberKeys,
-                                    sealInterval: options.commitInterval / 2,
+                                    queue: queue, sealInterval: options.commitInterval / 2,
                                     namespace: fromPath?.namespace ?? options.namespace, pod: fromPath?.pod ?? options.pod,
                                     deliverUnterminated: !growing, follow: run.follow)
         producer.start()
         defer {
             queue.cancel()
             producer.wait()
-            numbering = producer.returnNumbering()
             spareBatches = queue.takeAll()
         }
 

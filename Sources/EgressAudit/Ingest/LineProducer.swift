@@ -9,13 +9,6 @@ final class LineProducer: @unchecked Sendable {
     private let classifier: Classifier
     private let storage = AccessRecordStorage()
     private let queue: BatchQueue
-    /// Lent by the ingestor for this input (`returnNumbering`); present while the thread runs.
-    private var numbering: KeyNumbering?
-    /// Whether this batch's keys are numbered: only when the writer is the slower thread (this thread had to
-    /// wait for an empty batch), so the lookups go to whichever side has time. Unnumbered keys (0) the writer
-    /// looks up itself; either way gives the same ids.
-    private var numberKeys = false
-    private let alwaysNumberKeys: Bool
     /// Longest time a batch waits for more lines before it is handed over (follow mode latency).
     private let sealInterval: Double
     private let finished = NSCondition()
@@ -44,11 +37,8 @@ final class LineProducer: @unchecked Sendable {
     /// before it) instead of being rejected.
     private let follow: Bool
 
-    init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, numbering: consuming KeyNumbering,
-         alwaysNumberKeys: Bool = false, sealInterval: Double, namespace: String?, pod: String?, deliverUnterminated: Bool,
+    init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, sealInterval: Double, namespace: String?, pod: String?, deliverUnterminated: Bool,
          follow: Bool) {
-        self.alwaysNumberKeys = alwaysNumberKeys
-        self.numbering = consume numbering
         self.deliverUnterminated = deliverUnterminated
         self.follow = follow
         self.meshSuffix = ".svc." + classifier.clusterDomain.lowercased()
@@ -86,8 +76,6 @@ final class LineProducer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Gives back the numbering once the thread has ended (`wait`), for the next input.
-    func returnNumbering() -> KeyNumbering? { numbering.take() }
 
     /// Waits until the thread has ended.
     func wait() {
@@ -104,8 +92,6 @@ final class LineProducer: @unchecked Sendable {
         // `batch`, borrowed for each line's `handle` without reference counting (read from the variable the
         // closure below shares, it was retained and released around every line); `batch` keeps it alive.
         var filling = Unmanaged.passUnretained(batch)
-        batch.epoch = numbering!.prepareBatch()
-        numberKeys = alwaysNumberKeys
         let record = storage.record
         // The last line's raw bytes (with its newline), copied into the tail when the buffer may move.
         var lastLine: UnsafePointer<UInt8>?
@@ -173,8 +159,6 @@ final class LineProducer: @unchecked Sendable {
                     guard let next = queue.takeEmpty() else { return false }
                     batch = next
                     filling = Unmanaged.passUnretained(next)
-                    batch.epoch = numbering!.prepareBatch()
-                    numberKeys = alwaysNumberKeys || queue.waitedForEmpty
                     batch.layout = lastLayout >= 0 ? detector.currentName : nil
                 }
                 return true
@@ -278,17 +262,6 @@ final class LineProducer: @unchecked Sendable {
             batch.setKey(row, .shapeKey, hash: .shapeHash, verdict: UInt8(c.verdict.rawValue), proto: UInt8(c.proto.rawValue),
                          destPort: c.destPort >= 0 ? c.destPort : nil, responseCode: record[.responseCode].integerValue,
                          texts: UnsafeBufferPointer(shape))
-            if numberKeys {
-                batch.number(row, .shapeKey, hash: .shapeHash, into: .shapeNumber, in: &numbering!.shapes)
-                batch.number(row, .callerKey, hash: .callerHash, into: .callerNumber, in: &numbering!.callers)
-                batch.number(row, .upstreamHost, hash: .upstreamHostHash, into: .upstreamHostNumber, in: &numbering!.strings)
-                batch.number(row, .userAgent, hash: .userAgentHash, into: .userAgentNumber, in: &numbering!.strings)
-            } else {
-                batch.set(row, .shapeNumber, 0)
-                batch.set(row, .callerNumber, 0)
-                batch.set(row, .upstreamHostNumber, 0)
-                batch.set(row, .userAgentNumber, 0)
-            }
             batch.counts.calls += 1
             batch.verdicts[c.verdict] += 1
             if let ts {

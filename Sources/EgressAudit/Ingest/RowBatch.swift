@@ -4,8 +4,6 @@ final class RowBatch: @unchecked Sendable {
     /// Integer columns of a row.
     enum Int64Column: Int, CaseIterable {
         case ts, bytesReceived, bytesSent, duration, line, shapeHash, callerHash, upstreamHostHash, userAgentHash
-        /// `KeyNumbering` numbers of the keyed values (0: none, the writer looks the value up itself).
-        case shapeNumber, callerNumber, upstreamHostNumber, userAgentNumber
     }
     /// Byte columns of a row: the shape and caller keys (see `ShapeKey`), and the values that vary per call.
     enum TextColumn: Int, CaseIterable {
@@ -13,7 +11,7 @@ final class RowBatch: @unchecked Sendable {
     }
     /// Marks a NULL integer.
     static let null = Int64.min
-    static let intColumns = 13
+    static let intColumns = 9
     static let textColumns = 6
     static let stride = intColumns + textColumns
 
@@ -36,8 +34,6 @@ final class RowBatch: @unchecked Sendable {
     /// Inbound mTLS evidence: pod IP → service it answered for (see `Schema`, migration 2), keyed by a
     /// hash of the line's pod address and SNI so counting costs no `String` per line.
     var podServices: [UInt64: (key: PodServiceKey, count: PodServiceCount)] = [:]
-    /// The `KeyNumbering` epoch of the numbers in this batch.
-    var epoch = 0
     /// Set on the last batch of an input.
     var final = false
     /// On the last batch: bytes of an unterminated last line left for a later run.
@@ -124,14 +120,6 @@ final class RowBatch: @unchecked Sendable {
         let length = arenaUsed - start
         row[RowBatch.intColumns + column.rawValue] = Int64(start) << 32 | Int64(length + 1)
         row[hashColumn.rawValue] = Int64(bitPattern: ByteHash.hash(arena + start, length))
-    }
-
-    /// Numbers the value of `column` (set, with its hash in `hashColumn`) in `table`, into `numberColumn`.
-    @inline(__always) func number(_ row: UnsafeMutablePointer<Int64>, _ column: TextColumn, hash hashColumn: Int64Column,
-                                  into numberColumn: Int64Column, in table: inout KeyNumbering.Table) {
-        let packed = row[RowBatch.intColumns + column.rawValue]
-        row[numberColumn.rawValue] = packed == 0 ? 0
-            : table.number(arena + Int(packed >> 32), Int(packed & 0xFFFF_FFFF) - 1, hash: UInt64(bitPattern: row[hashColumn.rawValue]))
     }
 
     /// The bytes of a column of row `index` (pointing into the arena).

@@ -1,4 +1,3 @@
-import CPrefetch
 import CSQLite
 
 /// Inserts outbound calls with one prepared statement, binding straight from the batch arena:
@@ -45,9 +44,6 @@ final class CallWriter {
         shapes.clearCache()
         callers.clearCache()
         shapeFacts.removeAll(keepingCapacity: true)
-        shapeIDs.clear()
-        callerIDs.clear()
-        stringIDs.clear()
         targets.clearCache()
         summaries.discard()
     }
@@ -67,13 +63,6 @@ final class CallWriter {
     }
     private var pending: [Pending] = []
 
-    /// Database ids of the numbers the parsing thread gave (see `KeyNumbering`).
-    private var shapeIDs = NumberedIDs(), callerIDs = NumberedIDs(), stringIDs = NumberedIDs()
-
-    /// How many rows ahead the shape facts of a row are asked for: they sit in a table larger than the
-    /// caches, found through the row's shape id; asked for in advance, the loads of many rows overlap.
-    static let factsAhead = 8
-
     /// Writes every row of `batch`.
     func write(_ b: RowBatch, fileID: Int64) throws {
         guard Schema.lineRef(fileID: fileID, line: 0) != nil else {
@@ -81,13 +70,8 @@ final class CallWriter {
                               path: database.path, context: "cannot store more calls; ingest into a new database (--db)")
         }
         let fileBits = fileID << Schema.lineBits
-        shapeIDs.use(epoch: b.epoch)
-        callerIDs.use(epoch: b.epoch)
-        stringIDs.use(epoch: b.epoch)
         pending.removeAll(keepingCapacity: true)
-        for i in 0..<min(Self.factsAhead, b.count) { prefetchFacts(b, i) }
         try insert.write(b.count, bind: { s, at, i in
-            if i + Self.factsAhead < b.count { prefetchFacts(b, i + Self.factsAhead) }
             try bind(b, i, to: s, at: at, fileBits: fileBits)
         }, ran: { rows, last in
             // Ids are read after the run: binding may insert strings, shapes or targets, which moves
@@ -101,20 +85,14 @@ final class CallWriter {
         })
     }
 
-    @inline(__always) private func prefetchFacts(_ b: RowBatch, _ i: Int) {
-        if let shape = shapeIDs.known(b.int(i, .shapeNumber) ?? 0), shape < shapeFacts.count {
-            shapeFacts.withUnsafeBufferPointer { egress_audit_prefetch($0.baseAddress! + Int(shape)) }
-        }
-    }
-
     /// Binds row `i` of `b` to parameters `base + 1 ... base + 11` of `s` and notes what its sums need; `fileBits`
     /// is the input's part of `line_ref` (see `Schema.lineRef`).
     @inline(__always)
     private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32, fileBits: Int64) throws {
         let ts = b.int(i, .ts)
         let shapeKey = b.text(i, .shapeKey)
-        let shape = try shapeIDs.id(b.int(i, .shapeNumber) ?? 0) { try shapes.id(shapeKey, hash: b.hash(i, .shapeHash)) }
-        let caller = try callerIDs.id(b.int(i, .callerNumber) ?? 0) { try callers.id(b.text(i, .callerKey), hash: b.hash(i, .callerHash)) }
+        let shape = try shapes.id(shapeKey, hash: b.hash(i, .shapeHash))
+        let caller = try callers.id(b.text(i, .callerKey), hash: b.hash(i, .callerHash))
         let bytesReceived = b.int(i, .bytesReceived), bytesSent = b.int(i, .bytesSent), duration = b.int(i, .duration)
         let line = b.int(i, .line) ?? 0
         guard line >= 0 && line < 1 << Schema.lineBits else {
@@ -124,8 +102,8 @@ final class CallWriter {
         s.bind(base + 1, ts)
         s.bind(base + 2, shape)
         s.bind(base + 3, caller)
-        s.bind(base + 4, try stringID(b, i, .upstreamHost, hash: .upstreamHostHash, number: .upstreamHostNumber))
-        s.bind(base + 5, try stringID(b, i, .userAgent, hash: .userAgentHash, number: .userAgentNumber))
+        s.bind(base + 4, try strings.id(b.text(i, .upstreamHost), hash: b.hash(i, .upstreamHostHash)))
+        s.bind(base + 5, try strings.id(b.text(i, .userAgent), hash: b.hash(i, .userAgentHash)))
         s.bind(base + 6, b.text(i, .path))
         s.bind(base + 7, b.text(i, .forwardedFor))
         s.bind(base + 8, bytesReceived)
@@ -142,15 +120,6 @@ final class CallWriter {
             keys = k
         }
         pending.append(Pending(keys: keys, ts: ts, bytesReceived: bytesReceived, bytesSent: bytesSent, duration: duration))
-    }
-
-    /// The strings id of a per-call value of row `i`, nil when absent.
-    @inline(__always)
-    private func stringID(_ b: RowBatch, _ i: Int, _ column: RowBatch.TextColumn, hash: RowBatch.Int64Column,
-                          number: RowBatch.Int64Column) throws -> Int64? {
-        let value = b.text(i, column)
-        guard value.start != nil else { return nil }
-        return try stringIDs.id(b.int(i, number) ?? 0) { try strings.id(value, hash: b.hash(i, hash))! }
     }
 
     /// The summary facts of shape `id`, decoding `key` the first time it is seen.

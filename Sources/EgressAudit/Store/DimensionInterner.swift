@@ -23,7 +23,8 @@ final class DimensionInterner {
     static func callers(_ database: SQLiteDatabase, strings: StringInterner) throws -> DimensionInterner {
         try DimensionInterner(database: database, strings: strings, table: "callers", numbers: [],
                               texts: ["source_namespace", "source_pod", "source_ip"],
-                              cache: KeyCache(slots: 1 << 12, arenaBytes: 256 << 10, longestKey: 1024))
+                              cache: KeyCache(slots: 1 << 12, arenaBytes: 256 << 10, maxSlots: 1 << 15, maxArenaBytes: 2 << 20,
+                                              longestKey: 1024))
     }
 
     private init(database: SQLiteDatabase, strings: StringInterner, table: String, numbers: [String], texts: [String],

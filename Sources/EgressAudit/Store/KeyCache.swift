@@ -51,7 +51,7 @@ struct KeyCache: ~Copyable {
     }
 
     /// `count` empty slots (all bits zero: hash 0 marks an empty slot). From `calloc`, so large tables come as
-    /// untouched zero pages: a table used little (a numbering on JSON lines, where the parser rarely numbers)
+    /// untouched zero pages: a table that grew for a large input and is little used
     /// costs address space, not resident memory.
     private static func emptySlots(_ count: Int) -> UnsafeMutablePointer<Slot> {
         guard let raw = calloc(count, MemoryLayout<Slot>.stride) else { fatalError("out of memory for \(count) cache slots") }

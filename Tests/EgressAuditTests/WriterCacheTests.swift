@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+@testable import EgressAudit
+
+/// The writer turns each call's shape, caller, upstream host and user agent into ids through caches in front of
+/// the database: an id cached for the wrong key, or kept after a rollback removed its row, would file calls under
+/// the wrong destination, caller or host.
+struct WriterCacheTests {
+    @Test("many shapes, callers, hosts and user agents over three files, in small commits: every call keeps its own values",
+          arguments: [false, true])
+    func everyCallKeepsItsValues(folder asFolder: Bool) throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        // Many shapes (authority, code, flags), callers (pods), upstream hosts and user agents, over three files.
+        var files: [String] = []
+        for f in 0..<3 {
+            var text = ""
+            for i in 0..<3_000 {
+                let n = f * 3_000 + i
+                let host = "svc-\(n % 211).example.com"
+                text += "[2024-05-14T10:\(String(format: "%02d", n / 1000 % 60)):00.\(String(format: "%03d", n % 1000))Z] \"GET /item/\(n) HTTP/1.1\" \(n % 5 == 0 ? 503 : 200) \(n % 5 == 0 ? "UF" : "-") via_upstream - \"-\" 0 \(n % 900) \(n % 37) \(n % 41) \"-\" \"agent/\(n % 53)\" \"req-\(n)\" \"\(host)\" \"93.184.\(n % 7).\(n % 250):443\" outbound|443||\(host) 10.244.\(n % 3).\(n % 19):4\(n % 900 + 100) 93.184.\(n % 7).\(n % 250):443 10.244.\(n % 3).\(n % 19):5\(n % 900 + 100) \(host) -\n"
+            }
+            let path = folder.path + "/logs/part-\(f).log"
+            try FileManager.default.createDirectory(atPath: folder.path + "/logs", withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            files.append(path)
+        }
+        let ingestor = try Ingestor(databasePath: folder.db, options: IngestOptions(batchLines: 1_000))
+        let summary = ingestor.ingest(paths: asFolder ? [folder.path + "/logs"] : files)
+        #expect(summary.errors.isEmpty)
+        let database = try SQLiteDatabase(path: folder.db, readOnly: true)
+        let s = try database.prepare("""
+            SELECT path, dest_host, dest_ip, response_code, response_flags, user_agent, upstream_host, source_ip, bytes_sent,
+                   duration_ms, log_file, log_line
+            FROM calls ORDER BY log_file, log_line
+            """)
+        var rows = 0
+        var wrong: [String] = []
+        while try s.step() {
+            let n = try #require(Int(s.text(0)?.dropFirst("/item/".count) ?? ""))
+            let expected: [String?] = ["svc-\(n % 211).example.com", "93.184.\(n % 7).\(n % 250)", n % 5 == 0 ? "503" : "200",
+                                       n % 5 == 0 ? "UF" : nil, "agent/\(n % 53)", "93.184.\(n % 7).\(n % 250):443",
+                                       "10.244.\(n % 3).\(n % 19)", "\(n % 900)", "\(n % 37)", files[n / 3_000], "\(n % 3_000 + 1)"]
+            let got = (1..<12).map { s.text(Int32($0)) }
+            if got != expected && wrong.count < 3 { wrong.append("\(n): \(got) instead of \(expected)") }
+            rows += 1
+        }
+        #expect(rows == 9_000)
+        #expect(wrong.isEmpty, "\(wrong)")
+        try expectSummariesMatchCalls(database)
+    }
+
+    @Test("a later run finds the shapes, callers and strings an earlier one stored, and adds none")
+    func laterRunsReuseRows() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        var text = ""
+        for n in 0..<500 {
+            let host = "svc-\(n % 23).example.com"
+            text += "[2024-05-14T10:00:\(String(format: "%02d", n / 10 % 60)).000Z] \"POST /post HTTP/1.1\" 200 - via_upstream - \"-\" 10 20 3 2 \"-\" \"curl/8.\(n % 5)\" \"req-\(n)\" \"\(host)\" \"93.184.0.\(n % 23):443\" outbound|443||\(host) 10.244.0.\(n % 7):4\(n % 900 + 100) 93.184.0.\(n % 23):443 10.244.0.\(n % 7):5\(n % 900 + 100) \(host) -\n"
+        }
+        try folder.write("first.log", text)
+        try folder.write("second.log", text.replacingOccurrences(of: "req-", with: "again-"))
+        func counts() throws -> [Int64?] {
+            let database = try SQLiteDatabase(path: folder.db, readOnly: true)
+            return try ["call_facts", "call_shapes", "callers", "strings"].map { try database.scalar("SELECT count(*) FROM \($0)") }
+        }
+        _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("first.log")])
+        let first = try counts()
+        _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("second.log")])
+        let second = try counts()
+        #expect(first[0] == 500 && second[0] == 1_000)
+        #expect(second[1...] == first[1...], "no shape, caller or string stored twice")
+    }
+
+    @Test("after a rollback the writer forgets the ids it cached, whose rows the rollback removed")
+    func rollbackForgetsIDs() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        let database = try SQLiteDatabase(path: folder.db)
+        try Schema.migrate(database)
+        let writer = try CallWriter(database: database)
+        let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
+        // One call to httpbin.org, as the parsing thread would write it.
+        let batch = RowBatch(rows: 4, arenaBytes: 4096)
+        func slice(_ s: String) -> ByteSlice {
+            let bytes = Array(s.utf8)
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+            p.initialize(from: bytes, count: bytes.count)
+            return ByteSlice(start: p, count: bytes.count)   // (leaked: a test)
+        }
+        let shape = [slice("httpbin.org"), slice("52.0.0.1"), slice("outbound|443||httpbin.org"), .absent, .absent, .absent, .absent,
+                     .absent, slice("httpbin.org")]
+        let caller = [slice("challengeistio"), slice("jscalcbackend-egress-7d9f"), slice("10.244.0.7")]
+        let row = batch.appendRow()
+        batch.set(row, .ts, 1_715_680_800_000_000)
+        batch.set(row, .line, 1)
+        for column in [RowBatch.Int64Column.bytesReceived, .bytesSent, .duration] { batch.set(row, column, 0) }
+        batch.set(row, .path, .absent)
+        batch.set(row, .forwardedFor, .absent)
+        batch.set(row, .upstreamHost, slice("52.0.0.1:443"), hash: .upstreamHostHash)
+        batch.set(row, .userAgent, .absent, hash: .userAgentHash)
+        shape.withUnsafeBufferPointer { batch.setKey(row, .shapeKey, hash: .shapeHash, verdict: 0, proto: 1, destPort: 443, responseCode: 0, texts: $0) }
+        caller.withUnsafeBufferPointer { batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil, texts: $0) }
+
+        // Written, then rolled back (as ingest does on an error): the shape, caller and host rows are gone.
+        try database.execute("BEGIN IMMEDIATE")
+        try writer.write(batch, fileID: fileID)
+        try database.execute("ROLLBACK")
+        writer.clearCaches()
+        // An unrelated row takes the ids they had.
+        try database.execute("INSERT INTO strings (value) VALUES ('something else')")
+        try database.execute("INSERT INTO call_shapes (key_hash, verdict, protocol) VALUES (1, 3, 0)")
+
+        // The same batch written again: new rows, with the right values.
+        try database.execute("BEGIN IMMEDIATE")
+        try writer.write(batch, fileID: fileID)
+        try database.execute("COMMIT")
+        let s = try database.prepare("SELECT verdict, dest_host, upstream_cluster, source_pod, upstream_host FROM calls")
+        #expect(try s.step())
+        #expect(s.text(0) == "allowed" && s.text(1) == "httpbin.org" && s.text(2) == "outbound|443||httpbin.org")
+        #expect(s.text(3) == "jscalcbackend-egress-7d9f" && s.text(4) == "52.0.0.1:443")
+        #expect(try !s.step())
+    }
+}
+
