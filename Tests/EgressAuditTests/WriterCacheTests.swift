@@ -71,12 +71,35 @@ struct WriterCacheTests {
         #expect(second[1...] == first[1...], "no shape, caller or string stored twice")
     }
 
+    @Test("a writer that saw empty tables looks keys up again once another writer added rows while it waited")
+    func anotherWriterInBetween() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        var text = ""
+        for n in 0..<200 {
+            let host = "svc-\(n % 17).example.com"
+            text += "[2024-05-14T10:00:\(String(format: "%02d", n / 10 % 60)).000Z] \"GET /x HTTP/1.1\" 200 - via_upstream - \"-\" 0 20 3 2 \"-\" \"curl/8.\(n % 3)\" \"req-\(n)\" \"\(host)\" \"93.184.0.\(n % 17):443\" outbound|443||\(host) 10.244.0.\(n % 5):4\(n % 900 + 100) 93.184.0.\(n % 17):443 10.244.0.\(n % 5):5\(n % 900 + 100) \(host) -\n"
+        }
+        try folder.write("first.log", text)
+        try folder.write("second.log", text.replacingOccurrences(of: "req-", with: "again-"))
+        let waiting = try Ingestor(databasePath: folder.db)
+        try waiting.beginWriting()   // it saw the tables empty (as if it had written before)
+        _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("first.log")])   // another writer
+        let before = try SQLiteDatabase(path: folder.db, readOnly: true)
+        let counts = "SELECT (SELECT count(*) FROM call_shapes) * 1000000 + (SELECT count(*) FROM callers) * 1000 + (SELECT count(*) FROM strings)"
+        let stored = try before.scalar(counts)
+        _ = waiting.ingest(paths: [folder.file("second.log")])
+        let after = try SQLiteDatabase(path: folder.db, readOnly: true)
+        #expect(try after.scalar(counts) == stored, "no shape, caller or string stored twice")
+        #expect(try after.scalar("SELECT count(*) FROM calls") == 400)
+    }
+
     @Test("after a rollback the writer forgets the ids it cached, whose rows the rollback removed")
     func rollbackForgetsIDs() throws {
         let folder = try TestFolder("egress-writer-cache-tests")
         let database = try SQLiteDatabase(path: folder.db)
         try Schema.migrate(database)
         let writer = try CallWriter(database: database)
+        try writer.beginWriting()   // empty tables: new keys are inserted without a lookup until the rollback
         let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
         // One call to httpbin.org, as the parsing thread would write it.
         let batch = RowBatch(rows: 4, arenaBytes: 4096)

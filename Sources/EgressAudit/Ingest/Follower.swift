@@ -76,6 +76,10 @@ public final class Follower {
     public func cycle() {
         ingestor.writerLock.lock()
         defer { ingestor.writerLock.unlock() }
+        do { try ingestor.beginWriting() } catch {
+            report("\(error)")
+            return
+        }
         discover()
         let now = Date()
         for (key, var t) in tracked {

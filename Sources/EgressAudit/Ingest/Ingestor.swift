@@ -101,6 +101,10 @@ public final class Ingestor {
         writerLock.lock(waiting: { onWait?() })
         defer { writerLock.unlock() }
         let started = Date()
+        do { try beginWriting() } catch {
+            summary.errors.append("\(error)")
+            return summary
+        }
         for path in paths {
             do {
                 for file in try InputWalker.files(at: path) where !isOwnFile(file) {
@@ -115,6 +119,9 @@ public final class Ingestor {
         summary.seconds += Date().timeIntervalSince(started)
         return summary
     }
+
+    /// Call after taking the writer lock (another writer may have added rows while it was free).
+    func beginWriting() throws { try writer.beginWriting() }
 
     /// Writes the report summaries of the calls stored since they were last written, in a transaction of their
     /// own. Until then the summary views read those calls themselves (see `SummaryWriter`), so a run stopped

@@ -38,6 +38,13 @@ final class CallWriter {
             """ }
     }
 
+    /// Call after taking the writer lock: lets the interners skip lookups of new keys in tables that were empty.
+    func beginWriting() throws {
+        try strings.noteTable(database)
+        try shapes.noteTable(database)
+        try callers.noteTable(database)
+    }
+
     /// Forgets cached ids (after a rollback they may not exist any more).
     func clearCaches() {
         strings.clearCache()

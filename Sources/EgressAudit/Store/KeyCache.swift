@@ -31,6 +31,9 @@ struct KeyCache: ~Copyable {
     private let maxArenaBytes: Int
     /// Keys longer than this are never cached (they are rare and would crowd the arena).
     let longestKey: Int
+    /// Counts the times this cache dropped what it was given (cleared, or a key not kept): while it stays the
+    /// same, every key inserted is still here.
+    private(set) var forgets = 0
 
     /// Starts with `slots` (a power of two) and `arenaBytes` of keys; when full it doubles what is short, up to
     /// `maxSlots` and `maxArenaBytes` (by default it does not grow), and past those starts over.
@@ -62,6 +65,7 @@ struct KeyCache: ~Copyable {
         for i in 0..<slotCount { slots[i].hash = 0 }
         arenaUsed = 0
         entries = 0
+        forgets += 1
     }
 
     /// The id stored for these bytes, if cached. `hash` must be `ByteHash.hash(p, n)`.
@@ -84,9 +88,9 @@ struct KeyCache: ~Copyable {
 
     /// Remembers `id` for these bytes (after a miss).
     mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, id: Int64) {
-        guard n <= longestKey else { return }
+        guard n <= longestKey else { forgets += 1; return }
         if !hasRoom(forKeyOf: n) { makeRoom(forKeyOf: n) }
-        guard arenaUsed + n <= arenaCapacity else { return }   // a key larger than the whole arena is not kept
+        guard arenaUsed + n <= arenaCapacity else { forgets += 1; return }   // a key larger than the whole arena is not kept
         let mask = slotCount - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while slots[i].hash != 0 { i = (i + 1) & mask }

@@ -71,6 +71,8 @@ public final class SQLiteDatabase {
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    /// Rows the last INSERT, UPDATE or DELETE changed.
+    public var changes: Int32 { sqlite3_changes(handle) }
 
     /// Dirty pages this connection has written out before a commit because its page cache was full, since it
     /// opened. In WAL mode a page written early and changed again later in the same transaction is written

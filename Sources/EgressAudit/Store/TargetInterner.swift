@@ -35,12 +35,16 @@ final class TargetInterner {
     func id(_ key: Key) throws -> Int64 {
         if let id = ids[key] { return id }
         let values = [key.verdict, key.proto, key.port, key.host, key.ip, key.cluster, key.flags]
-        for s in [insert, select] {
-            for (i, v) in values.enumerated() { s.bind(Int32(i + 1), v) }
-        }
+        for (i, v) in values.enumerated() { insert.bind(Int32(i + 1), v) }
         try insert.run()
         insert.reset()
+        if insert.database.changes == 1 {   // a new target: its id without a lookup
+            let id = insert.database.lastInsertRowID
+            ids[key] = id
+            return id
+        }
         defer { select.reset() }
+        for (i, v) in values.enumerated() { select.bind(Int32(i + 1), v) }
         guard try select.step() else {
             throw SQLiteError(code: 0, message: "internal error: call target not stored", path: select.database.path, context: "ingest")
         }
