@@ -4,7 +4,9 @@ import Foundation
 /// through a small bounded ring, so decoding and parsing overlap on two cores.
 ///
 /// Back-pressure: the producer waits when all buffers are full, so memory stays at
-/// `buffers × bufferSize` whatever the input size.
+/// `buffers × bufferSize` whatever the input size. 4 MB of lookahead rather than 1: with inflate, parsing and
+/// writing busy on two cores, a thread the scheduler sets aside for a time slice no longer starves the next
+/// (gzip ingest 0.96 of the time in paired runs, the same CPU, 3 MiB more peak RSS).
 public final class PrefetchingByteSource: ByteSource, @unchecked Sendable {
     private let upstream: ByteSource
     private let condition = NSCondition()
@@ -17,7 +19,7 @@ public final class PrefetchingByteSource: ByteSource, @unchecked Sendable {
     private var producerError: Error?
     private var cancelled = false
 
-    public init(upstream: ByteSource, buffers: Int = 4, bufferSize: Int = 256 << 10) {
+    public init(upstream: ByteSource, buffers: Int = 8, bufferSize: Int = 512 << 10) {
         self.upstream = upstream
         self.slots = (0..<buffers).map { _ in UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16) }
         self.lengths = Array(repeating: 0, count: buffers)
