@@ -49,16 +49,22 @@ struct WriterCacheTests {
         try expectSummariesMatchCalls(database)
     }
 
-    @Test("a later run finds the shapes, callers and strings an earlier one stored, and adds none")
-    func laterRunsReuseRows() throws {
-        let folder = try TestFolder("egress-writer-cache-tests")
+    /// `first.log` and `second.log`: the same `calls` calls (to `hosts` hosts from `pods` pods, five user agents),
+    /// with other request ids, so the second run meets only keys the first stored.
+    private func writeTwoRuns(in folder: TestFolder, calls: Int, hosts: Int, pods: Int) throws {
         var text = ""
-        for n in 0..<500 {
-            let host = "svc-\(n % 23).example.com"
-            text += "[2024-05-14T10:00:\(String(format: "%02d", n / 10 % 60)).000Z] \"POST /post HTTP/1.1\" 200 - via_upstream - \"-\" 10 20 3 2 \"-\" \"curl/8.\(n % 5)\" \"req-\(n)\" \"\(host)\" \"93.184.0.\(n % 23):443\" outbound|443||\(host) 10.244.0.\(n % 7):4\(n % 900 + 100) 93.184.0.\(n % 23):443 10.244.0.\(n % 7):5\(n % 900 + 100) \(host) -\n"
+        for n in 0..<calls {
+            let host = "svc-\(n % hosts).example.com"
+            text += "[2024-05-14T10:00:\(String(format: "%02d", n / 10 % 60)).000Z] \"POST /post HTTP/1.1\" 200 - via_upstream - \"-\" 10 20 3 2 \"-\" \"curl/8.\(n % 5)\" \"req-\(n)\" \"\(host)\" \"93.184.0.\(n % hosts):443\" outbound|443||\(host) 10.244.0.\(n % pods):4\(n % 900 + 100) 93.184.0.\(n % hosts):443 10.244.0.\(n % pods):5\(n % 900 + 100) \(host) -\n"
         }
         try folder.write("first.log", text)
         try folder.write("second.log", text.replacingOccurrences(of: "req-", with: "again-"))
+    }
+
+    @Test("a later run finds the shapes, callers and strings an earlier one stored, and adds none")
+    func laterRunsReuseRows() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        try writeTwoRuns(in: folder, calls: 500, hosts: 23, pods: 7)
         func counts() throws -> [Int64?] {
             let database = try SQLiteDatabase(path: folder.db, readOnly: true)
             return try ["call_facts", "call_shapes", "callers", "strings"].map { try database.scalar("SELECT count(*) FROM \($0)") }
@@ -74,13 +80,7 @@ struct WriterCacheTests {
     @Test("a writer that saw empty tables looks keys up again once another writer added rows while it waited")
     func anotherWriterInBetween() throws {
         let folder = try TestFolder("egress-writer-cache-tests")
-        var text = ""
-        for n in 0..<200 {
-            let host = "svc-\(n % 17).example.com"
-            text += "[2024-05-14T10:00:\(String(format: "%02d", n / 10 % 60)).000Z] \"GET /x HTTP/1.1\" 200 - via_upstream - \"-\" 0 20 3 2 \"-\" \"curl/8.\(n % 3)\" \"req-\(n)\" \"\(host)\" \"93.184.0.\(n % 17):443\" outbound|443||\(host) 10.244.0.\(n % 5):4\(n % 900 + 100) 93.184.0.\(n % 17):443 10.244.0.\(n % 5):5\(n % 900 + 100) \(host) -\n"
-        }
-        try folder.write("first.log", text)
-        try folder.write("second.log", text.replacingOccurrences(of: "req-", with: "again-"))
+        try writeTwoRuns(in: folder, calls: 200, hosts: 17, pods: 5)
         let waiting = try Ingestor(databasePath: folder.db)
         try waiting.beginWriting()   // it saw the tables empty (as if it had written before)
         _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("first.log")])   // another writer
