@@ -78,7 +78,8 @@ struct TailCommand: ParsableCommand {
         let ingestor: Ingestor
         do {
             ingestor = try Ingestor(databasePath: database.path,
-                                    options: source.ingestOptions(clusterDomain: cluster.clusterDomain, commitInterval: Double(interval) / 1000))
+                                    options: source.ingestOptions(clusterDomain: cluster.clusterDomain, commitInterval: Double(interval) / 1000),
+                                    onWait: Terminal.waitNotice(database: database.path))
         } catch {
             Terminal.err("egress-audit: \(error)\n")
             throw ExitCode(1)

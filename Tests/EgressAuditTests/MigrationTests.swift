@@ -69,6 +69,9 @@ struct MigrationTests {
         let old = try SQLiteDatabase(path: folder.db, readOnly: true)
         #expect(try old.scalar("SELECT count(*) FROM pragma_table_info('call_facts') WHERE name IN ('file_id', 'log_line')") == 2)
         #expect(try typedRows(old, all) == before)   // the old layout reads as the new one did
+        // A user's own view over a public one (a table rename re-checks every view: it must still resolve).
+        try SQLiteDatabase(path: folder.db).execute("CREATE VIEW my_blocked AS SELECT dest_host, log_line FROM calls WHERE verdict = 'blocked'")
+        let blocked = try old.scalar("SELECT count(*) FROM my_blocked")
 
         // The next ingest upgrades it, then adds its own calls after the old ones.
         let summary = try Ingestor(databasePath: folder.db).ingest(paths: [samples + "/fluent-bit"])
@@ -80,6 +83,14 @@ struct MigrationTests {
         #expect(Array(after.prefix(before.count)) == before)
         #expect(after.count == before.count + Int(summary.outbound.total))
         #expect(try upgraded.scalar("SELECT count(*) FROM calls WHERE log_file LIKE '%/fluent-bit/%'") == summary.outbound.total)
+        #expect(blocked ?? 0 > 0)
+        #expect(try upgraded.scalar("SELECT count(*) FROM my_blocked") == upgraded.scalar("SELECT count(*) FROM calls WHERE verdict = 'blocked'"))
+        // The view's numbers compare with quoted numbers as the typed columns did (INTEGER affinity through CAST).
+        for (column, value) in [("log_line", 3), ("bytes_sent", 0), ("duration_ms", 1), ("ts_us", 0)] {
+            let quoted = try upgraded.scalar("SELECT count(*) FROM calls WHERE \(column) >= '\(value)'")
+            #expect(quoted == (try upgraded.scalar("SELECT count(*) FROM calls WHERE \(column) >= \(value)")), "\(column)")
+        }
+        #expect(try upgraded.scalar("SELECT count(*) FROM calls WHERE log_line = '3'") ?? 0 > 0)
         let check = try upgraded.prepare("PRAGMA integrity_check")
         #expect(try check.step())
         #expect(check.text(0) == "ok")

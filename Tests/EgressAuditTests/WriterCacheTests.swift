@@ -93,15 +93,8 @@ struct WriterCacheTests {
         #expect(try after.scalar("SELECT count(*) FROM calls") == 400)
     }
 
-    @Test("after a rollback the writer forgets the ids it cached, whose rows the rollback removed")
-    func rollbackForgetsIDs() throws {
-        let folder = try TestFolder("egress-writer-cache-tests")
-        let database = try SQLiteDatabase(path: folder.db)
-        try Schema.migrate(database)
-        let writer = try CallWriter(database: database)
-        try writer.beginWriting()   // empty tables: new keys are inserted without a lookup until the rollback
-        let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
-        // One call to httpbin.org, as the parsing thread would write it.
+    /// One call to httpbin.org from a pod of `challengeistio`, as the parsing thread would write it.
+    private func oneCallBatch() -> RowBatch {
         let batch = RowBatch(rows: 4, arenaBytes: 4096)
         func slice(_ s: String) -> ByteSlice {
             let bytes = Array(s.utf8)
@@ -122,6 +115,59 @@ struct WriterCacheTests {
         batch.set(row, .userAgent, .absent, hash: .userAgentHash)
         shape.withUnsafeBufferPointer { batch.setKey(row, .shapeKey, hash: .shapeHash, verdict: 0, proto: 1, destPort: 443, responseCode: 0, texts: $0) }
         caller.withUnsafeBufferPointer { batch.setKey(row, .callerKey, hash: .callerHash, verdict: 0, proto: 0, destPort: nil, responseCode: nil, texts: $0) }
+
+        return batch
+    }
+
+    @Test("a rollback turns lookups back on: keys committed before it are found, not stored again")
+    func rollbackAfterCommit() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        let database = try SQLiteDatabase(path: folder.db)
+        try Schema.migrate(database)
+        let writer = try CallWriter(database: database)
+        try writer.beginWriting()   // empty tables: new keys are inserted without a lookup
+        let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
+        let batch = oneCallBatch()
+        for end in ["COMMIT", "ROLLBACK", "COMMIT"] {
+            try database.execute("BEGIN IMMEDIATE")
+            try writer.write(batch, fileID: fileID)
+            try database.execute(end)
+            if end == "ROLLBACK" { writer.clearCaches() }
+        }
+        // The cache lost the keys the first commit stored; written again, they are looked up, not inserted twice.
+        #expect(try database.scalar("SELECT count(*) FROM calls") == 2)
+        #expect(try database.scalar("SELECT count(*) FROM call_shapes") == 1)
+        #expect(try database.scalar("SELECT count(*) FROM callers") == 1)
+        #expect(try database.scalar("SELECT count(DISTINCT dest_host || source_pod || upstream_host) FROM calls") == 1)
+    }
+
+    @Test("a value too long to cache, met twice while lookups are skipped, is stored once")
+    func uncachedValueTwice() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        let agent = "agent/" + String(repeating: "x", count: 2_000)   // longer than the strings cache keeps
+        let line = accessLineWithAgent(agent)
+        try folder.write("proxy.log", line + "\n" + line.replacingOccurrences(of: "req-1", with: "req-2") + "\n")
+        let summary = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("proxy.log")])
+        #expect(summary.errors.isEmpty, "\(summary.errors)")
+        let database = try SQLiteDatabase(path: folder.db, readOnly: true)
+        #expect(try database.scalar("SELECT count(*) FROM calls WHERE user_agent = '\(agent)'") == 2)
+        #expect(try database.scalar("SELECT count(*) FROM strings WHERE value = '\(agent)'") == 1)
+    }
+
+    /// An Istio 1.9+ line of an allowed call to httpbin.org with this user agent.
+    private func accessLineWithAgent(_ agent: String) -> String {
+        "[2024-05-14T10:00:00.000Z] \"POST /post HTTP/1.1\" 200 - via_upstream - \"-\" 10 20 3 2 \"-\" \"\(agent)\" \"req-1\" \"httpbin.org\" \"52.0.0.1:443\" outbound|443||httpbin.org 10.244.0.7:40001 52.0.0.1:443 10.244.0.7:50001 httpbin.org -"
+    }
+
+    @Test("after a rollback the writer forgets the ids it cached, whose rows the rollback removed")
+    func rollbackForgetsIDs() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        let database = try SQLiteDatabase(path: folder.db)
+        try Schema.migrate(database)
+        let writer = try CallWriter(database: database)
+        try writer.beginWriting()   // empty tables: new keys are inserted without a lookup until the rollback
+        let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
+        let batch = oneCallBatch()
 
         // Written, then rolled back (as ingest does on an error): the shape, caller and host rows are gone.
         try database.execute("BEGIN IMMEDIATE")

@@ -75,7 +75,7 @@ public final class Follower {
     /// One pass: find files, read what is new in each, let go of drained ones.
     public func cycle() {
         ingestor.writerLock.lock()
-        defer { ingestor.writerLock.unlock() }
+        defer { ingestor.endWriting(); ingestor.writerLock.unlock() }
         do { try ingestor.beginWriting() } catch {
             report("\(error)")
             return

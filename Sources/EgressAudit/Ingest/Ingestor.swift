@@ -32,7 +32,8 @@ public final class Ingestor {
     private let checkpointer: Checkpointer?
     /// Held while writing, so two writers never take the same new content for theirs.
     public let writerLock: WriterLock
-    /// Called once when another writer holds the database and this one waits for it.
+    /// Called when another writer holds the database and this one waits for it: while opening the database, and
+    /// again when `ingest` has to wait.
     public var onWait: (() -> Void)?
     /// Called about four times a second while reading (for a progress line).
     public var onProgress: ((IngestProgress) -> Void)?
@@ -99,7 +100,7 @@ public final class Ingestor {
     @discardableResult
     public func ingest(paths: [String]) -> IngestSummary {
         writerLock.lock(waiting: { onWait?() })
-        defer { writerLock.unlock() }
+        defer { endWriting(); writerLock.unlock() }
         let started = Date()
         do { try beginWriting() } catch {
             summary.errors.append("\(error)")
@@ -120,8 +121,12 @@ public final class Ingestor {
         return summary
     }
 
-    /// Call after taking the writer lock (another writer may have added rows while it was free).
+    /// Call after taking the writer lock (another writer may have added rows while it was free): lets the writer
+    /// skip lookups of new keys in tables that were empty.
     func beginWriting() throws { try writer.beginWriting() }
+
+    /// Call before letting the writer lock go: every new key is looked up again.
+    func endWriting() { writer.endWriting() }
 
     /// Writes the report summaries of the calls stored since they were last written, in a transaction of their
     /// own. Until then the summary views read those calls themselves (see `SummaryWriter`), so a run stopped

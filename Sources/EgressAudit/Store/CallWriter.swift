@@ -45,6 +45,13 @@ final class CallWriter {
         try callers.noteTable(database)
     }
 
+    /// Call before letting the writer lock go (another writer may then add rows): every new key is looked up.
+    func endWriting() {
+        strings.forgetTable()
+        shapes.forgetTable()
+        callers.forgetTable()
+    }
+
     /// Forgets cached ids (after a rollback they may not exist any more).
     func clearCaches() {
         strings.clearCache()

@@ -5,9 +5,10 @@ final class DimensionInterner {
     private let select: SQLiteStatement
     private let insert: SQLiteStatement
     private var cache: KeyCache
-    /// `cache.forgets` when the table was last seen empty (`tableIsEmpty`). While they match, this writer (which
-    /// holds the writer lock) added every row the table has and the cache still holds them all, so a key the
-    /// cache does not know is new: it is inserted without a lookup (about a third of the cost of a new shape).
+    /// `cache.forgets` when the table was seen empty under the writer lock still held (`noteTable`; `forgetTable`
+    /// when it is let go). While they match, this writer added every row the table has and the cache still holds
+    /// them all, so a key the cache does not know is new: it is inserted without a lookup (about a third of the
+    /// cost of a new shape).
     private var completeAt: Int?
     private let table: String
 
@@ -58,6 +59,9 @@ final class DimensionInterner {
             completeAt = cache.forgets
         }
     }
+
+    /// Call before letting the writer lock go: from then on another writer may add rows.
+    func forgetTable() { completeAt = nil }
 
     /// The id of the shape `key` (hashed with `ByteHash`), adding it if new.
     @inline(__always) func id(_ key: ByteSlice, hash: UInt64) throws -> Int64 {

@@ -11,8 +11,8 @@ import Darwin
 /// A slot holds the hash, id and where the key's bytes sit in the arena, together (24 bytes): a probe
 /// usually reads one cache line, then the key (these tables outgrow the caches).
 ///
-/// A non-copyable value, not a class: the parser and writer call it for every call, and a value stored in its
-/// owner costs no reference counting per call. It frees its memory when its owner goes.
+/// A non-copyable value, not a class: the writer calls it for every call, and a value stored in its owner costs
+/// no reference counting per call. It frees its memory when its owner goes.
 struct KeyCache: ~Copyable {
     private struct Slot {
         var hash: UInt64   // 0 = empty

@@ -216,9 +216,13 @@ public enum Schema {
         // 5: call rows without declared types and NOT NULLs, and with the input and line in one integer. Every value
         // is bound with its exact type, so SQLite's affinity pass and NULL checks on each insert were pure cost (8 %
         // of an insert), and one column fewer is another 5.6 % (C program of this schema, instruction counts). The
-        // views over call_facts are dropped and made again around the rebuild: `calls` as before, column for column.
+        // old table is renamed first (a rename re-checks every view, users' own over `calls` included, so it must
+        // run while they all resolve), then dropped with the views over it, which are made again: `calls` as before,
+        // column for column, its numbers and texts CAST so they keep the affinity the typed columns gave them
+        // (`log_line = '3'` still matches line 3).
         """
-        CREATE TABLE call_facts_v5 (
+        ALTER TABLE call_facts RENAME TO call_facts_v4;
+        CREATE TABLE call_facts (
             id              INTEGER PRIMARY KEY,
             ts,                 -- epoch microseconds (integer)
             shape_id,           -- call_shapes(id)
@@ -232,21 +236,20 @@ public enum Schema {
             duration_ms,
             line_ref            -- ingested_files(id) * 2^36 + the line's number in that input (Schema.lineRef)
         );
-        INSERT INTO call_facts_v5 SELECT id, ts, shape_id, caller_id, upstream_host, user_agent, path, x_forwarded_for,
-            bytes_received, bytes_sent, duration_ms, file_id * 68719476736 + log_line FROM call_facts ORDER BY id;
+        INSERT INTO call_facts SELECT id, ts, shape_id, caller_id, upstream_host, user_agent, path, x_forwarded_for,
+            bytes_received, bytes_sent, duration_ms, file_id * 68719476736 + log_line FROM call_facts_v4 ORDER BY id;
         DROP VIEW calls;
         DROP VIEW call_summary;
         DROP VIEW call_durations;
         DROP VIEW calls_by_hour;
-        DROP TABLE call_facts;
-        ALTER TABLE call_facts_v5 RENAME TO call_facts;
+        DROP TABLE call_facts_v4;
         CREATE VIEW calls AS
         SELECT
             c.id AS id,
             CASE WHEN c.ts IS NULL THEN NULL ELSE
                 strftime('%Y-%m-%dT%H:%M:%S', c.ts / 1000000, 'unixepoch') || '.' ||
                 substr('00' || ((c.ts / 1000) % 1000), -3) || 'Z' END AS ts,
-            c.ts AS ts_us,
+            CAST(c.ts AS INTEGER) AS ts_us,
             CASE s.verdict WHEN 0 THEN 'allowed' WHEN 1 THEN 'passthrough' WHEN 2 THEN 'blocked' ELSE 'internal' END AS verdict,
             h.value AS dest_host,
             dip.value AS dest_ip,
@@ -258,20 +261,20 @@ public enum Schema {
             rf.value AS response_flags,
             rd.value AS response_code_details,
             m.value AS method,
-            c.path AS path,
+            CAST(c.path AS TEXT) AS path,
             a.value AS authority,
             sn.value AS sni,
             uh.value AS upstream_host,
             ua.value AS user_agent,
-            c.x_forwarded_for AS x_forwarded_for,
-            c.bytes_received AS bytes_received,
-            c.bytes_sent AS bytes_sent,
-            c.duration_ms AS duration_ms,
+            CAST(c.x_forwarded_for AS TEXT) AS x_forwarded_for,
+            CAST(c.bytes_received AS INTEGER) AS bytes_received,
+            CAST(c.bytes_sent AS INTEGER) AS bytes_sent,
+            CAST(c.duration_ms AS INTEGER) AS duration_ms,
             ns.value AS source_namespace,
             pod.value AS source_pod,
             sip.value AS source_ip,
             f.path AS log_file,
-            c.line_ref & 68719476735 AS log_line
+            CAST(c.line_ref & 68719476735 AS INTEGER) AS log_line
         FROM call_facts c
         JOIN call_shapes s ON s.id = c.shape_id
         JOIN callers w ON w.id = c.caller_id

@@ -26,6 +26,9 @@ final class StringInterner {
         }
     }
 
+    /// Call before letting the writer lock go: from then on another writer may add rows.
+    func forgetTable() { completeAt = nil }
+
     /// The id of `value`, adding it to `strings` if new; nil for an absent value.
     @inline(__always) func id(_ value: ByteSlice) throws -> Int64? {
         guard let p = value.start else { return nil }
