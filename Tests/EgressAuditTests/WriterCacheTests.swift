@@ -93,6 +93,31 @@ struct WriterCacheTests {
         #expect(try after.scalar("SELECT count(*) FROM calls") == 400)
     }
 
+    @Test("tail: another writer between two cycles adds keys the follower then meets: none is stored twice")
+    func followerAndAnotherWriter() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        try writeTwoRuns(in: folder, calls: 200, hosts: 17, pods: 5)
+        let few = try String(contentsOfFile: folder.file("first.log"), encoding: .utf8)
+        try writeTwoRuns(in: folder, calls: 300, hosts: 23, pods: 7)   // more hosts and pods: keys the follower lacks
+        let more = try String(contentsOfFile: folder.file("first.log"), encoding: .utf8)
+        try folder.write("live.log", few)
+        let follower = Follower(ingestor: try Ingestor(databasePath: folder.db),
+                                options: FollowOptions(patterns: [folder.file("live.log")], fromStart: true, pollOnly: true))
+        follower.cycle()   // on empty tables: new keys go in without lookups
+        _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("first.log")])   // another writer, between cycles
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: folder.file("live.log")))
+        handle.seekToEndOfFile()
+        handle.write(Data(more.replacingOccurrences(of: "req-", with: "live-").utf8))
+        try handle.close()
+        follower.cycle()
+        let database = try SQLiteDatabase(path: folder.db, readOnly: true)
+        #expect(try database.scalar("SELECT count(*) FROM calls") == 200 + 300 + 300)
+        #expect(try database.scalar("SELECT count(*) - count(DISTINCT value) FROM strings") == 0)
+        #expect(try database.scalar("SELECT count(*) FROM callers") == 7, "one caller a pod")
+        #expect(try database.scalar("SELECT count(*) FROM call_shapes") == database.scalar("SELECT count(DISTINCT dest_host) FROM calls"),
+                "one shape a host (every call alike but for its host)")
+    }
+
     /// One call to httpbin.org from a pod of `challengeistio`, as the parsing thread would write it.
     private func oneCallBatch() -> RowBatch {
         let batch = RowBatch(rows: 4, arenaBytes: 4096)
