@@ -82,7 +82,7 @@ struct WriterCacheTests {
         let folder = try TestFolder("egress-writer-cache-tests")
         try writeTwoRuns(in: folder, calls: 200, hosts: 17, pods: 5)
         let waiting = try Ingestor(databasePath: folder.db)
-        try waiting.beginWriting()   // it saw the tables empty (as if it had written before)
+        _ = waiting.ingest(paths: ["/dev/null"])   // it saw the tables empty when it last held the lock
         _ = try Ingestor(databasePath: folder.db).ingest(paths: [folder.file("first.log")])   // another writer
         let before = try SQLiteDatabase(path: folder.db, readOnly: true)
         let counts = "SELECT (SELECT count(*) FROM call_shapes) * 1000000 + (SELECT count(*) FROM callers) * 1000 + (SELECT count(*) FROM strings)"
@@ -118,6 +118,17 @@ struct WriterCacheTests {
                 "one shape a host (every call alike but for its host)")
     }
 
+    /// A new database and a writer holding it as `ingest` does, on tables still empty (new keys are inserted
+    /// without a lookup), with one input to write calls of.
+    private func writerOnEmptyTables(_ folder: TestFolder) throws -> (SQLiteDatabase, CallWriter, Int64) {
+        let database = try SQLiteDatabase(path: folder.db)
+        try Schema.migrate(database)
+        let writer = try CallWriter(database: database)
+        try writer.beginWriting()
+        let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
+        return (database, writer, fileID)
+    }
+
     /// One call to httpbin.org from a pod of `challengeistio`, as the parsing thread would write it.
     private func oneCallBatch() -> RowBatch {
         let batch = RowBatch(rows: 4, arenaBytes: 4096)
@@ -147,11 +158,7 @@ struct WriterCacheTests {
     @Test("a rollback turns lookups back on: keys committed before it are found, not stored again")
     func rollbackAfterCommit() throws {
         let folder = try TestFolder("egress-writer-cache-tests")
-        let database = try SQLiteDatabase(path: folder.db)
-        try Schema.migrate(database)
-        let writer = try CallWriter(database: database)
-        try writer.beginWriting()   // empty tables: new keys are inserted without a lookup
-        let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
+        let (database, writer, fileID) = try writerOnEmptyTables(folder)
         let batch = oneCallBatch()
         for end in ["COMMIT", "ROLLBACK", "COMMIT"] {
             try database.execute("BEGIN IMMEDIATE")
@@ -187,11 +194,7 @@ struct WriterCacheTests {
     @Test("after a rollback the writer forgets the ids it cached, whose rows the rollback removed")
     func rollbackForgetsIDs() throws {
         let folder = try TestFolder("egress-writer-cache-tests")
-        let database = try SQLiteDatabase(path: folder.db)
-        try Schema.migrate(database)
-        let writer = try CallWriter(database: database)
-        try writer.beginWriting()   // empty tables: new keys are inserted without a lookup until the rollback
-        let fileID = try IngestedFiles(database: database).add(path: "a.log", compressed: false, now: 0)
+        let (database, writer, fileID) = try writerOnEmptyTables(folder)
         let batch = oneCallBatch()
 
         // Written, then rolled back (as ingest does on an error): the shape, caller and host rows are gone.

@@ -74,12 +74,11 @@ public final class Follower {
 
     /// One pass: find files, read what is new in each, let go of drained ones.
     public func cycle() {
-        ingestor.writerLock.lock()
-        defer { ingestor.endWriting(); ingestor.writerLock.unlock() }
-        do { try ingestor.beginWriting() } catch {
-            report("\(error)")
-            return
-        }
+        do { try ingestor.whileWriting(waiting: {}) { readChanged() } } catch { report("\(error)") }
+    }
+
+    /// The pass itself, holding the writer lock.
+    private func readChanged() {
         discover()
         let now = Date()
         for (key, var t) in tracked {

@@ -99,34 +99,37 @@ public final class Ingestor {
     /// Never stops at a bad input: its error is recorded in the summary and the rest go on.
     @discardableResult
     public func ingest(paths: [String]) -> IngestSummary {
-        writerLock.lock(waiting: { onWait?() })
-        defer { endWriting(); writerLock.unlock() }
         let started = Date()
-        do { try beginWriting() } catch {
-            summary.errors.append("\(error)")
-            return summary
-        }
-        for path in paths {
-            do {
-                for file in try InputWalker.files(at: path) where !isOwnFile(file) {
-                    do { try ingestFile(path: file) } catch { summary.errors.append("\(error)") }
+        do {
+            try whileWriting(waiting: { onWait?() }) {
+                for path in paths {
+                    do {
+                        for file in try InputWalker.files(at: path) where !isOwnFile(file) {
+                            do { try ingestFile(path: file) } catch { summary.errors.append("\(error)") }
+                        }
+                    } catch {
+                        summary.errors.append("\(error)")
+                    }
                 }
-            } catch {
-                summary.errors.append("\(error)")
+                // Once for all the inputs: the sums of a folder of files are written together, not file by file.
+                do { try flushSummaries() } catch { summary.errors.append("\(error)") }
             }
+        } catch {
+            summary.errors.append("\(error)")
         }
-        // Once for all the inputs: the sums of a folder of files are written together, not file by file.
-        do { try flushSummaries() } catch { summary.errors.append("\(error)") }
         summary.seconds += Date().timeIntervalSince(started)
         return summary
     }
 
-    /// Call after taking the writer lock (another writer may have added rows while it was free): lets the writer
-    /// skip lookups of new keys in tables that were empty.
-    func beginWriting() throws { try writer.beginWriting() }
-
-    /// Call before letting the writer lock go: every new key is looked up again.
-    func endWriting() { writer.endWriting() }
+    /// Runs `body` holding the writer lock (`waiting` is called once if another writer holds it first). Another
+    /// writer may have added rows while the lock was free, so the writer checks which tables are empty when it
+    /// takes the lock (their new keys need no lookup) and forgets it when the lock goes.
+    func whileWriting(waiting: () -> Void, _ body: () -> Void) throws {
+        writerLock.lock(waiting: waiting)
+        defer { writer.endWriting(); writerLock.unlock() }
+        try writer.beginWriting()
+        body()
+    }
 
     /// Writes the report summaries of the calls stored since they were last written, in a transaction of their
     /// own. Until then the summary views read those calls themselves (see `SummaryWriter`), so a run stopped

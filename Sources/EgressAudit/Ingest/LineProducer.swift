@@ -37,8 +37,8 @@ final class LineProducer: @unchecked Sendable {
     /// before it) instead of being rejected.
     private let follow: Bool
 
-    init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, sealInterval: Double, namespace: String?, pod: String?, deliverUnterminated: Bool,
-         follow: Bool) {
+    init(reader: LineReader, format: LineFormat?, classifier: ClassifierConfig, queue: BatchQueue, sealInterval: Double,
+         namespace: String?, pod: String?, deliverUnterminated: Bool, follow: Bool) {
         self.deliverUnterminated = deliverUnterminated
         self.follow = follow
         self.meshSuffix = ".svc." + classifier.clusterDomain.lowercased()
@@ -75,7 +75,6 @@ final class LineProducer: @unchecked Sendable {
         thread.name = "egress-audit.parse"
         thread.start()
     }
-
 
     /// Waits until the thread has ended.
     func wait() {

@@ -79,14 +79,9 @@ final class CallWriter {
 
     /// Writes every row of `batch`.
     func write(_ b: RowBatch, fileID: Int64) throws {
-        guard Schema.lineRef(fileID: fileID, line: 0) != nil else {
-            throw SQLiteError(code: 0, message: "more than \((1 << (63 - Schema.lineBits)) - 1) inputs in one database",
-                              path: database.path, context: "cannot store more calls; ingest into a new database (--db)")
-        }
-        let fileBits = fileID << Schema.lineBits
         pending.removeAll(keepingCapacity: true)
         try insert.write(b.count, bind: { s, at, i in
-            try bind(b, i, to: s, at: at, fileBits: fileBits)
+            try bind(b, i, to: s, at: at, fileID: fileID)
         }, ran: { rows, last in
             // Ids are read after the run: binding may insert strings, shapes or targets, which moves
             // last_insert_rowid. The rows of one run get consecutive ids (INTEGER PRIMARY KEY: max + 1 each).
@@ -99,20 +94,17 @@ final class CallWriter {
         })
     }
 
-    /// Binds row `i` of `b` to parameters `base + 1 ... base + 11` of `s` and notes what its sums need; `fileBits`
-    /// is the input's part of `line_ref` (see `Schema.lineRef`).
+    /// Binds row `i` of `b`, read from input `fileID`, to parameters `base + 1 ... base + 11` of `s` and notes what
+    /// its sums need.
     @inline(__always)
-    private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32, fileBits: Int64) throws {
+    private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32, fileID: Int64) throws {
         let ts = b.int(i, .ts)
         let shapeKey = b.text(i, .shapeKey)
         let shape = try shapes.id(shapeKey, hash: b.hash(i, .shapeHash))
         let caller = try callers.id(b.text(i, .callerKey), hash: b.hash(i, .callerHash))
         let bytesReceived = b.int(i, .bytesReceived), bytesSent = b.int(i, .bytesSent), duration = b.int(i, .duration)
         let line = b.int(i, .line) ?? 0
-        guard line >= 0 && line < 1 << Schema.lineBits else {
-            throw SQLiteError(code: 0, message: "line \(line) is past the last line number egress-audit stores (2^\(Schema.lineBits) - 1)",
-                              path: database.path, context: "cannot store the call; split the input")
-        }
+        guard let lineRef = Schema.lineRef(fileID: fileID, line: line) else { throw outOfRange(line: line, fileID: fileID) }
         s.bind(base + 1, ts)
         s.bind(base + 2, shape)
         s.bind(base + 3, caller)
@@ -123,7 +115,7 @@ final class CallWriter {
         s.bind(base + 8, bytesReceived)
         s.bind(base + 9, bytesSent)
         s.bind(base + 10, duration)
-        s.bind(base + 11, fileBits | line)
+        s.bind(base + 11, lineRef)
         let facts = try facts(of: shape, key: shapeKey)
         var keys: SummaryWriter.Keys?
         if facts.verdict != Int64(Verdict.internal.rawValue) {
@@ -134,6 +126,13 @@ final class CallWriter {
             keys = k
         }
         pending.append(Pending(keys: keys, ts: ts, bytesReceived: bytesReceived, bytesSent: bytesSent, duration: duration))
+    }
+
+    /// Why a call cannot be stored: its line or input is past what `line_ref` holds (see `Schema.lineRef`). Out of
+    /// line, so the message's making stays off the per-call path.
+    @inline(never) private func outOfRange(line: Int64, fileID: Int64) -> SQLiteError {
+        SQLiteError(code: 0, message: "line \(line) of input \(fileID) is past what a database holds (2^\(Schema.lineBits) - 1 lines an input, 2^\(63 - Schema.lineBits) - 1 inputs)",
+                    path: database.path, context: "cannot store the call; split the input or ingest into a new database (--db)")
     }
 
     /// The summary facts of shape `id`, decoding `key` the first time it is seen.

@@ -5,11 +5,6 @@ final class DimensionInterner {
     private let select: SQLiteStatement
     private let insert: SQLiteStatement
     private var cache: KeyCache
-    /// `cache.forgets` when the table was seen empty under the writer lock still held (`noteTable`; `forgetTable`
-    /// when it is let go). While they match, this writer added every row the table has and the cache still holds
-    /// them all, so a key the cache does not know is new: it is inserted without a lookup (about a third of the
-    /// cost of a new shape).
-    private var completeAt: Int?
     private let table: String
 
     private let numberColumns: Int
@@ -50,18 +45,15 @@ final class DimensionInterner {
 
     func clearCache() { cache.clear() }
 
-    /// Call after taking the writer lock: notes whether the table is empty (another writer may have added rows
-    /// while the lock was free).
+    /// Call after taking the writer lock (another writer may have added rows while it was free): while the table
+    /// was empty then, new keys are inserted without a lookup (`KeyCache.standForTable`; a third of the cost of a
+    /// new shape).
     func noteTable(_ database: SQLiteDatabase) throws {
-        completeAt = nil
-        if try database.scalar("SELECT NOT EXISTS (SELECT 1 FROM \(table))") == 1 {
-            cache.clear()   // (ids of rows the table does not have; none in practice)
-            completeAt = cache.forgets
-        }
+        cache.standForTable(empty: try database.scalar("SELECT NOT EXISTS (SELECT 1 FROM \(table))") == 1)
     }
 
     /// Call before letting the writer lock go: from then on another writer may add rows.
-    func forgetTable() { completeAt = nil }
+    func forgetTable() { cache.standForTable(empty: false) }
 
     /// The id of the shape `key` (hashed with `ByteHash`), adding it if new.
     @inline(__always) func id(_ key: ByteSlice, hash: UInt64) throws -> Int64 {
@@ -81,7 +73,7 @@ final class DimensionInterner {
         for text in d.texts { ids.append(try strings.id(text)) }
         let numbers: [Int64?] = [d.verdict, d.proto, d.destPort, d.responseCode]
         let stored = Int64(bitPattern: ByteHash.stored(key.start!, key.count))
-        let mayExist = completeAt != cache.forgets
+        let mayExist = !cache.holdsWholeTable
         for s in mayExist ? [select, insert] : [insert] {
             s.bind(1, stored)
             for k in 0..<numberColumns { s.bind(Int32(2 + k), numbers[k]) }

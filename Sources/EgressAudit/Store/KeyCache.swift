@@ -33,7 +33,24 @@ struct KeyCache: ~Copyable {
     let longestKey: Int
     /// Counts the times this cache dropped what it was given (cleared, or a key not kept): while it stays the
     /// same, every key inserted is still here.
-    private(set) var forgets = 0
+    private var forgets = 0
+    /// `forgets` when the cache was made to stand for its whole table (`standForTable`).
+    private var wholeTableAt: Int?
+
+    /// Whether a miss means the key is in no row of the table behind this cache: the table was empty when
+    /// `standForTable(empty: true)` was called, its owner has added every row since, and the cache has dropped none.
+    var holdsWholeTable: Bool { wholeTableAt == forgets }
+
+    /// `empty`: the table behind the cache has no rows and only the cache's owner adds them from now on (it holds
+    /// the writer lock), so the cache starts over and stands for the whole table while it drops nothing. Not
+    /// `empty` (or the lock let go): a miss says nothing of the table.
+    mutating func standForTable(empty: Bool) {
+        wholeTableAt = nil
+        if empty {
+            clear()
+            wholeTableAt = forgets
+        }
+    }
 
     /// Starts with `slots` (a power of two) and `arenaBytes` of keys; when full it doubles what is short, up to
     /// `maxSlots` and `maxArenaBytes` (by default it does not grow), and past those starts over.

@@ -5,9 +5,6 @@ final class StringInterner {
     private let insert: SQLiteStatement
     /// Starts small (most inputs have a few thousand distinct values), grows to `maxSlots` as values come.
     private var cache = KeyCache(slots: 1 << 12, arenaBytes: 256 << 10, maxSlots: 1 << 16, maxArenaBytes: 4 << 20, longestKey: 1024)
-    /// `cache.forgets` when `strings` was last seen empty: while they match, a value the cache does not know is
-    /// new (see `DimensionInterner.noteTable`).
-    private var completeAt: Int?
 
     init(database: SQLiteDatabase) throws {
         select = try database.prepare("SELECT id FROM strings WHERE value = ?1")
@@ -17,17 +14,14 @@ final class StringInterner {
     /// Forgets cached ids (after a rollback they may not exist any more).
     func clearCache() { cache.clear() }
 
-    /// Call after taking the writer lock: notes whether `strings` is empty.
+    /// Call after taking the writer lock: while `strings` was empty then, new values skip the lookup
+    /// (`KeyCache.standForTable`).
     func noteTable(_ database: SQLiteDatabase) throws {
-        completeAt = nil
-        if try database.scalar("SELECT NOT EXISTS (SELECT 1 FROM strings)") == 1 {
-            cache.clear()
-            completeAt = cache.forgets
-        }
+        cache.standForTable(empty: try database.scalar("SELECT NOT EXISTS (SELECT 1 FROM strings)") == 1)
     }
 
     /// Call before letting the writer lock go: from then on another writer may add rows.
-    func forgetTable() { completeAt = nil }
+    func forgetTable() { cache.standForTable(empty: false) }
 
     /// The id of `value`, adding it to `strings` if new; nil for an absent value.
     @inline(__always) func id(_ value: ByteSlice) throws -> Int64? {
@@ -45,7 +39,7 @@ final class StringInterner {
     }
 
     private func lookupOrInsert(_ value: ByteSlice) throws -> Int64 {
-        if completeAt != cache.forgets {
+        if !cache.holdsWholeTable {
             select.bind(1, value)
             defer { select.reset() }
             if try select.step() { return select.int64(0) }
