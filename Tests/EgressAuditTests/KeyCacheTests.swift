@@ -22,6 +22,23 @@ struct KeyCacheTests {
         #expect(withBytes("outbound|443||api-500.example.com") { p, n in cache.find(p, n, hash: ByteHash.hash(p, n)) } == nil)
     }
 
+    @Test("looking ahead names the id a later find gives, and nothing for unknown keys, absent values or a cleared cache")
+    func lookAhead() {
+        var cache = KeyCache(slots: 1024, arenaBytes: 64 << 10)
+        let key = "\u{1}\u{2}outbound|443||httpbin.org"
+        let h = withBytes(key) { p, n in ByteHash.hash(p, n) }
+        withBytes(key) { p, n in cache.insert(p, n, hash: h, id: 42) }
+        cache.prefetchSlot(hash: h)
+        #expect(cache.prefetchKey(hash: h) == 42)
+        #expect(withBytes(key) { p, n in cache.find(p, n, hash: h) } == 42)
+        #expect(cache.prefetchKey(hash: withBytes("httpbin.com") { p, n in ByteHash.hash(p, n) }) == nil)
+        // The batch gives an absent value hash 0, which is also what an empty slot holds.
+        cache.prefetchSlot(hash: 0)
+        #expect(cache.prefetchKey(hash: 0) == nil)
+        cache.clear()
+        #expect(cache.prefetchKey(hash: h) == nil)
+    }
+
     @Test("keys sharing a hash are told apart by their bytes")
     func collidingHashes() {
         var cache = KeyCache(slots: 64, arenaBytes: 4096)

@@ -102,21 +102,29 @@ final class RowBatch: @unchecked Sendable {
     @inline(__always) func setKey(_ row: UnsafeMutablePointer<Int64>, _ column: TextColumn, hash hashColumn: Int64Column,
                                   verdict: UInt8, proto: UInt8, destPort: Int64?, responseCode: Int64?,
                                   texts: UnsafeBufferPointer<ByteSlice>) {
+        var needed = 18
+        for t in texts { needed &+= t.start == nil ? 4 : 4 &+ t.count }
+        ensure(needed)
+        // One write cursor in a register, `arenaUsed` set once: stores through the arena could alias this object's
+        // fields as far as the compiler knows, so updating the field per value cost a load and a store each.
         let start = arenaUsed
-        ensure(18 + texts.reduce(0) { $0 + 4 + $1.count })
-        arena[arenaUsed] = verdict
-        arena[arenaUsed + 1] = proto
-        arenaUsed += 2
-        appendInt64(destPort ?? Int64.min)
-        appendInt64(responseCode ?? Int64.min)
+        var w = UnsafeMutableRawPointer(arena + start)
+        w.storeBytes(of: verdict, as: UInt8.self)
+        w.storeBytes(of: proto, toByteOffset: 1, as: UInt8.self)
+        w.storeBytes(of: (destPort ?? Int64.min).littleEndian, toByteOffset: 2, as: Int64.self)
+        w.storeBytes(of: (responseCode ?? Int64.min).littleEndian, toByteOffset: 10, as: Int64.self)
+        w += 18
         for t in texts {
             if let p = t.start {
-                appendUInt32(UInt32(t.count))
-                appendBytes(p, t.count)
+                w.storeBytes(of: UInt32(truncatingIfNeeded: t.count).littleEndian, as: UInt32.self)
+                (w + 4).copyMemory(from: p, byteCount: t.count)
+                w += 4 &+ t.count
             } else {
-                appendUInt32(ShapeKey.absentLength)
+                w.storeBytes(of: ShapeKey.absentLength.littleEndian, as: UInt32.self)
+                w += 4
             }
         }
+        arenaUsed = start &+ needed
         let length = arenaUsed - start
         row[RowBatch.intColumns + column.rawValue] = Int64(start) << 32 | Int64(length + 1)
         row[hashColumn.rawValue] = Int64(bitPattern: ByteHash.hash(arena + start, length))
@@ -142,16 +150,6 @@ final class RowBatch: @unchecked Sendable {
         ensure(n)
         (arena + arenaUsed).update(from: p, count: n)
         arenaUsed += n
-    }
-
-    @inline(__always) private func appendInt64(_ v: Int64) {
-        UnsafeMutableRawPointer(arena + arenaUsed).storeBytes(of: v.littleEndian, as: Int64.self)
-        arenaUsed += 8
-    }
-
-    @inline(__always) private func appendUInt32(_ v: UInt32) {
-        UnsafeMutableRawPointer(arena + arenaUsed).storeBytes(of: v.littleEndian, as: UInt32.self)
-        arenaUsed += 4
     }
 
     @inline(__always) private func ensure(_ n: Int) {

@@ -43,6 +43,12 @@ final class DimensionInterner {
             + (1...(columns.count + 1)).map { "?\($0)" }.joined(separator: ", ") + ")")
     }
 
+    /// Starts looking a key up ahead of its `id` call (see `KeyCache.prefetchSlot`).
+    @inline(__always) func prefetchSlot(hash: UInt64) { cache.prefetchSlot(hash: hash) }
+
+    /// The second step, some calls later (see `KeyCache.prefetchKey`): the likely id, or nil.
+    @inline(__always) func prefetchKey(hash: UInt64) -> Int64? { cache.prefetchKey(hash: hash) }
+
     func clearCache() { cache.clear() }
 
     /// Call after taking the writer lock (another writer may have added rows while it was free): while the table

@@ -1,3 +1,4 @@
+import CPrefetch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -96,6 +97,24 @@ struct KeyCache: ~Copyable {
             i = (i + 1) & mask
         }
         return nil
+    }
+
+    /// Starts loading the slot `find` probes first for `hash`, without waiting for it: the first step of looking
+    /// a key up ahead of time (see `prefetchKey`).
+    @inline(__always) func prefetchSlot(hash h: UInt64) {
+        egress_audit_prefetch(slots + (Int(truncatingIfNeeded: h) & (slotCount - 1)))
+    }
+
+    /// The second step, once the slot has had time to load: when the entry there has this hash, starts loading
+    /// its key's bytes (what `find` compares) and returns its id, the likely answer `find` will give; else nil.
+    /// Never wrong in effect: it only reads and prefetches.
+    @inline(__always) func prefetchKey(hash h: UInt64) -> Int64? {
+        let slot = slots[Int(truncatingIfNeeded: h) & (slotCount - 1)]
+        guard slot.hash == h, slot.hash != 0 else { return nil }
+        let key = arena + Int(slot.offset)
+        egress_audit_prefetch(key)
+        egress_audit_prefetch(key + max(Int(slot.length) - 1, 0))
+        return slot.id
     }
 
     /// Whether a key of `n` bytes can be inserted without the cache starting over.

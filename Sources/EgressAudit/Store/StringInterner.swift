@@ -12,6 +12,12 @@ final class StringInterner {
     }
 
     /// Forgets cached ids (after a rollback they may not exist any more).
+    /// Starts looking a key up ahead of its `id` call (see `KeyCache.prefetchSlot`).
+    @inline(__always) func prefetchSlot(hash: UInt64) { cache.prefetchSlot(hash: hash) }
+
+    /// The second step, some calls later (see `KeyCache.prefetchKey`): the likely id, or nil.
+    @inline(__always) func prefetchKey(hash: UInt64) -> Int64? { cache.prefetchKey(hash: hash) }
+
     func clearCache() { cache.clear() }
 
     /// Call after taking the writer lock: while `strings` was empty then, new values skip the lookup
