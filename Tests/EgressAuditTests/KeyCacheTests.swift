@@ -32,11 +32,33 @@ struct KeyCacheTests {
         #expect(cache.prefetchKey(hash: h) == 42)
         #expect(withBytes(key) { p, n in cache.find(p, n, hash: h) } == 42)
         #expect(cache.prefetchKey(hash: withBytes("httpbin.com") { p, n in ByteHash.hash(p, n) }) == nil)
+        // Another hash whose first probe is the same slot: not that entry's id.
+        #expect(cache.prefetchKey(hash: h ^ (1 << 40)) == nil)
         // The batch gives an absent value hash 0, which is also what an empty slot holds.
         cache.prefetchSlot(hash: 0)
         #expect(cache.prefetchKey(hash: 0) == nil)
         cache.clear()
         #expect(cache.prefetchKey(hash: h) == nil)
+
+        // A cache that grew (slots and arena reallocated) still names the ids of keys in their first slot.
+        var growing = KeyCache(slots: 16, arenaBytes: 64, maxSlots: 1 << 12, maxArenaBytes: 64 << 10)
+        let keys = (0..<300).map { "outbound|443||api-\($0).example.com" }
+        for (i, k) in keys.enumerated() {
+            withBytes(k) { p, n in growing.insert(p, n, hash: ByteHash.hash(p, n), id: Int64(i + 1)) }
+        }
+        var named = 0
+        for (i, k) in keys.enumerated() {
+            let (id, found) = withBytes(k) { p, n in
+                let hash = ByteHash.hash(p, n)
+                return (growing.prefetchKey(hash: hash), growing.find(p, n, hash: hash))
+            }
+            #expect(found == Int64(i + 1))
+            if let id {
+                #expect(id == found)
+                named += 1
+            }
+        }
+        #expect(named > 150)   // 300 keys in 512 slots: most sit in the slot they hash to
     }
 
     @Test("keys sharing a hash are told apart by their bytes")

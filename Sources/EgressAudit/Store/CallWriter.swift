@@ -96,10 +96,10 @@ final class CallWriter {
         })
     }
 
-    /// Rows ahead of the one being bound whose cache slots start loading (`far`), and whose keys and shape facts
-    /// start loading once their slots are in (`near`). The shapes outgrow the CPU caches (tens of thousands of
-    /// keys, a slot, a key and a facts entry each, met in random order), so without this each call waited for three
-    /// or four loads from memory, one after another. Measured: see README, Speed.
+    /// Rows ahead of the one being bound whose cache slots start loading (`far`), and whose keys start loading once
+    /// their slots are in (`near`), for the two lookups that outgrow the CPU caches: the call's shape (tens of
+    /// thousands of keys of ~150 bytes) and its upstream host. Met in random order, each call otherwise waited for
+    /// a slot and then a key from memory, one after the other. Measured: see README, Speed.
     private static let far = 16, near = 8
 
     /// Starts the loads that binding rows `i + near` and `i + far` will need (see `far`).
@@ -110,8 +110,8 @@ final class CallWriter {
             strings.prefetchSlot(hash: b.hash(far, .upstreamHostHash))
         }
         if near < b.count {
-            _ = shapes.prefetchKey(hash: b.hash(near, .shapeHash))
-            _ = strings.prefetchKey(hash: b.hash(near, .upstreamHostHash))
+            shapes.prefetchKey(hash: b.hash(near, .shapeHash))
+            strings.prefetchKey(hash: b.hash(near, .upstreamHostHash))
         }
     }
 

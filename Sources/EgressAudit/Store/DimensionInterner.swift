@@ -47,7 +47,7 @@ final class DimensionInterner {
     @inline(__always) func prefetchSlot(hash: UInt64) { cache.prefetchSlot(hash: hash) }
 
     /// The second step, some calls later (see `KeyCache.prefetchKey`): the likely id, or nil.
-    @inline(__always) func prefetchKey(hash: UInt64) -> Int64? { cache.prefetchKey(hash: hash) }
+    @discardableResult @inline(__always) func prefetchKey(hash: UInt64) -> Int64? { cache.prefetchKey(hash: hash) }
 
     func clearCache() { cache.clear() }
 

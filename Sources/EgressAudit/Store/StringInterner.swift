@@ -11,13 +11,13 @@ final class StringInterner {
         insert = try database.prepare("INSERT INTO strings(value) VALUES (?1)")
     }
 
-    /// Forgets cached ids (after a rollback they may not exist any more).
-    /// Starts looking a key up ahead of its `id` call (see `KeyCache.prefetchSlot`).
+    /// Starts looking a value up ahead of its `id` call (see `KeyCache.prefetchSlot`).
     @inline(__always) func prefetchSlot(hash: UInt64) { cache.prefetchSlot(hash: hash) }
 
     /// The second step, some calls later (see `KeyCache.prefetchKey`): the likely id, or nil.
-    @inline(__always) func prefetchKey(hash: UInt64) -> Int64? { cache.prefetchKey(hash: hash) }
+    @discardableResult @inline(__always) func prefetchKey(hash: UInt64) -> Int64? { cache.prefetchKey(hash: hash) }
 
+    /// Forgets cached ids (after a rollback they may not exist any more).
     func clearCache() { cache.clear() }
 
     /// Call after taking the writer lock: while `strings` was empty then, new values skip the lookup
