@@ -162,7 +162,7 @@ struct WriterCacheTests {
         let batch = oneCallBatch()
         for end in ["COMMIT", "ROLLBACK", "COMMIT"] {
             try database.execute("BEGIN IMMEDIATE")
-            try writer.write(batch, fileID: fileID)
+            try writer.write(batch, fileID: fileID, input: "a.log")
             try database.execute(end)
             if end == "ROLLBACK" { writer.clearCaches() }
         }
@@ -191,6 +191,23 @@ struct WriterCacheTests {
         "[2024-05-14T10:00:00.000Z] \"POST /post HTTP/1.1\" 200 - via_upstream - \"-\" 10 20 3 2 \"-\" \"\(agent)\" \"req-1\" \"httpbin.org\" \"52.0.0.1:443\" outbound|443||httpbin.org 10.244.0.7:40001 52.0.0.1:443 10.244.0.7:50001 httpbin.org -"
     }
 
+    @Test("a call past what line_ref holds stops the write with a message naming the input and what to do; nothing is stored")
+    func inputPastTheLimit() throws {
+        let folder = try TestFolder("egress-writer-cache-tests")
+        let (database, writer, _) = try writerOnEmptyTables(folder)
+        try database.execute("BEGIN IMMEDIATE")
+        do {
+            try writer.write(oneCallBatch(), fileID: 1 << (63 - Schema.lineBits), input: "/var/log/pods/huge.log")
+            Issue.record("an input id past 2^27 - 1 was accepted")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("line 1 of /var/log/pods/huge.log"), "\(message)")
+            #expect(message.contains("new database (--db)"), "\(message)")
+        }
+        try database.execute("ROLLBACK")
+        #expect(try database.scalar("SELECT count(*) FROM call_facts") == 0)
+    }
+
     @Test("after a rollback the writer forgets the ids it cached, whose rows the rollback removed")
     func rollbackForgetsIDs() throws {
         let folder = try TestFolder("egress-writer-cache-tests")
@@ -199,7 +216,7 @@ struct WriterCacheTests {
 
         // Written, then rolled back (as ingest does on an error): the shape, caller and host rows are gone.
         try database.execute("BEGIN IMMEDIATE")
-        try writer.write(batch, fileID: fileID)
+        try writer.write(batch, fileID: fileID, input: "a.log")
         try database.execute("ROLLBACK")
         writer.clearCaches()
         // An unrelated row takes the ids they had.
@@ -208,7 +225,7 @@ struct WriterCacheTests {
 
         // The same batch written again: new rows, with the right values.
         try database.execute("BEGIN IMMEDIATE")
-        try writer.write(batch, fileID: fileID)
+        try writer.write(batch, fileID: fileID, input: "a.log")
         try database.execute("COMMIT")
         let s = try database.prepare("SELECT verdict, dest_host, upstream_cluster, source_pod, upstream_host FROM calls")
         #expect(try s.step())

@@ -78,12 +78,12 @@ final class CallWriter {
     }
     private var pending: [Pending] = []
 
-    /// Writes every row of `batch`.
-    func write(_ b: RowBatch, fileID: Int64) throws {
+    /// Writes every row of `batch`, read from input `fileID` (`ingested_files`), named `input` in error messages.
+    func write(_ b: RowBatch, fileID: Int64, input: String) throws {
         pending.removeAll(keepingCapacity: true)
         try insert.write(b.count, bind: { s, at, i in
             lookAhead(b, from: i)
-            try bind(b, i, to: s, at: at, fileID: fileID)
+            try bind(b, i, to: s, at: at, fileID: fileID, input: input)
         }, ran: { rows, last in
             // Ids are read after the run: binding may insert strings, shapes or targets, which moves
             // last_insert_rowid. The rows of one run get consecutive ids (INTEGER PRIMARY KEY: max + 1 each).
@@ -118,14 +118,14 @@ final class CallWriter {
     /// Binds row `i` of `b`, read from input `fileID`, to parameters `base + 1 ... base + 11` of `s` and notes what
     /// its sums need.
     @inline(__always)
-    private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32, fileID: Int64) throws {
+    private func bind(_ b: RowBatch, _ i: Int, to s: SQLiteStatement, at base: Int32, fileID: Int64, input: String) throws {
         let ts = b.int(i, .ts)
         let shapeKey = b.text(i, .shapeKey)
         let shape = try shapes.id(shapeKey, hash: b.hash(i, .shapeHash))
         let caller = try callers.id(b.text(i, .callerKey), hash: b.hash(i, .callerHash))
         let bytesReceived = b.int(i, .bytesReceived), bytesSent = b.int(i, .bytesSent), duration = b.int(i, .duration)
         let line = b.int(i, .line) ?? 0
-        guard let lineRef = Schema.lineRef(fileID: fileID, line: line) else { throw outOfRange(line: line, fileID: fileID) }
+        guard let lineRef = Schema.lineRef(fileID: fileID, line: line) else { throw outOfRange(line: line, fileID: fileID, input: input) }
         s.bind(base + 1, ts)
         s.bind(base + 2, shape)
         s.bind(base + 3, caller)
@@ -151,8 +151,9 @@ final class CallWriter {
 
     /// Why a call cannot be stored: its line or input is past what `line_ref` holds (see `Schema.lineRef`). Out of
     /// line, so the message's making stays off the per-call path.
-    @inline(never) private func outOfRange(line: Int64, fileID: Int64) -> SQLiteError {
-        SQLiteError(code: 0, message: "line \(line) of input \(fileID) is past what a database holds (2^\(Schema.lineBits) - 1 lines an input, 2^\(63 - Schema.lineBits) - 1 inputs)",
+    @inline(never) private func outOfRange(line: Int64, fileID: Int64, input: String) -> SQLiteError {
+        SQLiteError(code: 0, message: "line \(line) of \(input) (input \(fileID) of this database) is past what one database holds: "
+                        + "2^\(Schema.lineBits) - 1 lines an input, 2^\(63 - Schema.lineBits) - 1 inputs",
                     path: database.path, context: "cannot store the call; split the input or ingest into a new database (--db)")
     }
 
