@@ -303,7 +303,7 @@ public final class Ingestor {
         while true {
             let batch = queue.receive()
             defer { queue.recycle(batch) }
-            try writer.write(batch, fileID: fileID, input: run.path == "-" ? "standard input" : run.path)
+            try writer.write(batch, fileID: fileID, input: run.path)
             for reject in batch.rejects { try insertReject(reject, fileID: fileID, path: run.path) }
             addPodServices(of: batch)
             run.counts.add(batch.counts)

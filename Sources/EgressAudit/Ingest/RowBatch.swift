@@ -102,7 +102,7 @@ final class RowBatch: @unchecked Sendable {
     @inline(__always) func setKey(_ row: UnsafeMutablePointer<Int64>, _ column: TextColumn, hash hashColumn: Int64Column,
                                   verdict: UInt8, proto: UInt8, destPort: Int64?, responseCode: Int64?,
                                   texts: UnsafeBufferPointer<ByteSlice>) {
-        var needed = 18
+        var needed = ShapeKey.headerSize
         for t in texts { needed &+= t.start == nil ? 4 : 4 &+ t.count }
         ensure(needed)
         // One write cursor in a register, `arenaUsed` set once: stores through the arena could alias this object's
@@ -113,7 +113,7 @@ final class RowBatch: @unchecked Sendable {
         w.storeBytes(of: proto, toByteOffset: 1, as: UInt8.self)
         w.storeBytes(of: (destPort ?? Int64.min).littleEndian, toByteOffset: 2, as: Int64.self)
         w.storeBytes(of: (responseCode ?? Int64.min).littleEndian, toByteOffset: 10, as: Int64.self)
-        w += 18
+        w += ShapeKey.headerSize
         for t in texts {
             if let p = t.start {
                 w.storeBytes(of: UInt32(truncatingIfNeeded: t.count).littleEndian, as: UInt32.self)
@@ -125,9 +125,8 @@ final class RowBatch: @unchecked Sendable {
             }
         }
         arenaUsed = start &+ needed
-        let length = arenaUsed - start
-        row[RowBatch.intColumns + column.rawValue] = Int64(start) << 32 | Int64(length + 1)
-        row[hashColumn.rawValue] = Int64(bitPattern: ByteHash.hash(arena + start, length))
+        row[RowBatch.intColumns + column.rawValue] = Int64(start) << 32 | Int64(needed + 1)
+        row[hashColumn.rawValue] = Int64(bitPattern: ByteHash.hash(arena + start, needed))
     }
 
     /// The bytes of a column of row `index` (pointing into the arena).

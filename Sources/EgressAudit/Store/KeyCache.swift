@@ -118,7 +118,7 @@ struct KeyCache: ~Copyable {
             egress_audit_prefetch(key + line)
             line &+= 64
         }
-        egress_audit_prefetch(key + max(Int(slot.length) - 1, 0))
+        egress_audit_prefetch(key + max(Int(slot.length) - 1, 0))   // keys need not start on a line: the last may be one more
         return slot.id
     }
 

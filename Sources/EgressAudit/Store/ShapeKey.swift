@@ -17,6 +17,8 @@ enum ShapeKey {
     }
 
     static let absentLength: UInt32 = 0xFFFF_FFFF
+    /// Bytes before the first text: verdict, protocol, destination port, response code.
+    static let headerSize = 18
 
     struct Decoded {
         var verdict: Int64
@@ -28,7 +30,7 @@ enum ShapeKey {
 
     /// Reads a key written by `RowBatch.setKey` with `texts` text fields; nil if it is malformed.
     static func decode(_ key: ByteSlice, texts: Int) -> Decoded? {
-        guard let p = key.start, key.count >= 18 else { return nil }
+        guard let p = key.start, key.count >= headerSize else { return nil }
         let raw = UnsafeRawPointer(p)
         func int(_ at: Int) -> Int64? {
             let v = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: Int64.self))
@@ -36,7 +38,7 @@ enum ShapeKey {
         }
         var d = Decoded(verdict: Int64(p[0]), proto: Int64(p[1]), destPort: int(2), responseCode: int(10), texts: [])
         d.texts.reserveCapacity(texts)
-        var i = 18
+        var i = headerSize
         for _ in 0..<texts {
             guard i + 4 <= key.count else { return nil }
             let length = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self))
