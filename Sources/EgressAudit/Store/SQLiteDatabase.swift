@@ -1,5 +1,4 @@
 import CSQLite
-import CSQLiteConfig
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
