@@ -161,11 +161,9 @@ struct SummaryTests {
         #expect(try database.scalar("SELECT sum(calls) FROM main.call_summary") == database.scalar("SELECT count(*) FROM calls WHERE verdict != 'internal'"))
     }
 
-    @Test("sums larger than one flush are written at several commits of one run, and still add up")
-    func flushesInTheMiddleOfARun() throws {
-        let folder = try TestFolder("egress-summary-tests")
-        // 50,000 blocked TLS calls, each from its own pod IP to its own IP: more distinct (target, caller) pairs
-        // than one flush holds, so the run writes its sums at several commits.
+    /// 50,000 blocked TLS calls, each from its own pod IP to its own IP: more distinct (target, caller) pairs than
+    /// one flush holds, and more shapes, targets and strings than the writer's caches keep.
+    private func distinctCalls(in folder: TestFolder) throws -> String {
         var text = ""
         text.reserveCapacity(50_000 * 160)
         for i in 0..<50_000 {
@@ -174,12 +172,37 @@ struct SummaryTests {
         }
         let log = folder.path + "/blocked.log"
         try text.write(toFile: log, atomically: true, encoding: .utf8)
+        return log
+    }
+
+    @Test("sums larger than one flush are written at several commits of one run, and still add up")
+    func flushesInTheMiddleOfARun() throws {
+        let folder = try TestFolder("egress-summary-tests")
+        let log = try distinctCalls(in: folder)
         // Commits every 5,000 lines and sums written once a table holds 10,000 entries: at least four flushes.
         var options = IngestOptions(batchLines: 5_000)
         options.summaryFlushEntries = 10_000
         let ingestor = try Ingestor(databasePath: folder.db, options: options)
         let summary = ingestor.ingest(paths: [log])
         #expect(summary.errors.isEmpty)
+        let database = try SQLiteDatabase(path: folder.db, readOnly: true)
+        #expect(try database.scalar("SELECT count(*) FROM call_totals") == 50_000)
+        try expectSummariesMatchCalls(database)
+    }
+
+    @Test("a full summary table is written at the next batch however long the transaction, so memory stays flat")
+    func fullTablesCommitEarly() throws {
+        let folder = try TestFolder("egress-summary-tests")
+        let log = try distinctCalls(in: folder)
+        // Neither the line count nor the clock would commit before the end: only the tables filling up does.
+        var options = IngestOptions(batchLines: 10_000_000, commitInterval: 3600)
+        options.summaryFlushEntries = 10_000
+        let ingestor = try Ingestor(databasePath: folder.db, options: options)
+        let summary = ingestor.ingest(paths: [log])
+        #expect(summary.errors.isEmpty)
+        // At most one batch of calls past the threshold before its commit.
+        let peak = ingestor.writer.summaries.peakEntries
+        #expect(peak >= 10_000 && peak <= 10_000 + BatchQueue.rowsPerBatch, "peak \(peak)")
         let database = try SQLiteDatabase(path: folder.db, readOnly: true)
         #expect(try database.scalar("SELECT count(*) FROM call_totals") == 50_000)
         try expectSummariesMatchCalls(database)

@@ -18,7 +18,7 @@ public final class Ingestor {
 
     public let database: SQLiteDatabase
     public let options: IngestOptions
-    private let writer: CallWriter
+    let writer: CallWriter
     /// The batches of the last input's queue, for the next (see `BatchQueue.init(reusing:)`).
     private var spareBatches: [RowBatch] = []
     let files: IngestedFiles
@@ -316,7 +316,7 @@ public final class Ingestor {
             // recorded: the transaction is rolled back, instead of adding an ingested_files row per read.
             if let (bytes, lines, tail) = batch.checkpoint, !(batch.final && run.isNew && bytes == 0),
                batch.final || linesSinceCommit >= options.batchLines || Date().timeIntervalSince(lastCommit) > options.commitInterval
-               || database.cacheSpills > spillsAtBegin {
+               || database.cacheSpills > spillsAtBegin || writer.summaries.wantsFlush {
                 run.checkpoint.bytes = bytes
                 run.checkpoint.lines = lines
                 let headLength = Int(min(Int64(run.head.count), bytes))

@@ -15,7 +15,8 @@ final class CallWriter {
 
     /// What the summaries need of a shape, by shape id: read once from its key.
     private struct ShapeFacts {
-        var known = false
+        /// The shape these facts are of (0: none yet).
+        var id: Int64 = 0
         var verdict: Int64 = 0
         /// Its `call_targets` row (calls leaving the mesh only).
         var target: Int64 = 0
@@ -23,7 +24,11 @@ final class CallWriter {
         var destination: Int64 = 0
         var port: Int64?
     }
-    private var shapeFacts: [ShapeFacts] = []
+    /// Shape id → facts, direct-mapped on the id's low bits: ids are handed out in order, so the most recent
+    /// `factSlots` shapes never collide, and memory stays the same however many shapes an input has (an older
+    /// shape met again is decoded again, from the key its call carries).
+    private var shapeFacts = [ShapeFacts](repeating: ShapeFacts(), count: CallWriter.factSlots)
+    static let factSlots = 1 << 15
 
     init(database: SQLiteDatabase, summaryFlushEntries: Int = SummaryWriter.defaultFlushEntries) throws {
         self.database = database
@@ -58,7 +63,7 @@ final class CallWriter {
         strings.clearCache()
         shapes.clearCache()
         callers.clearCache()
-        shapeFacts.removeAll(keepingCapacity: true)
+        for i in shapeFacts.indices { shapeFacts[i].id = 0 }
         targets.clearCache()
         summaries.discard()
     }
@@ -157,24 +162,28 @@ final class CallWriter {
                     path: database.path, context: "cannot store the call; split the input or ingest into a new database (--db)")
     }
 
-    /// The summary facts of shape `id`, decoding `key` the first time it is seen.
+    /// The summary facts of shape `id`, decoding `key` when they are not at hand.
     @inline(__always) private func facts(of id: Int64, key: ByteSlice) throws -> ShapeFacts {
-        let index = Int(id)
-        if index < shapeFacts.count, shapeFacts[index].known { return shapeFacts[index] }
+        let slot = Int(truncatingIfNeeded: id) & (CallWriter.factSlots - 1)
+        if shapeFacts[slot].id == id { return shapeFacts[slot] }
+        let facts = try decodeFacts(of: id, key: key)
+        shapeFacts[slot] = facts
+        return facts
+    }
+
+    /// The summary facts of shape `id` read from its `key` (interning its target). Out of line: once a shape
+    /// while it stays in `shapeFacts`.
+    @inline(never) private func decodeFacts(of id: Int64, key: ByteSlice) throws -> ShapeFacts {
         guard let d = ShapeKey.decode(key, texts: ShapeKey.Text.allCases.count) else {
             throw SQLiteError(code: 0, message: "internal error: malformed call shape", path: database.path, context: "ingest")
         }
         func text(_ field: ShapeKey.Text) throws -> Int64 { try strings.id(d.texts[field.rawValue]) ?? 0 }
         let host = try text(.destHost), ip = try text(.destIP)
-        var facts = ShapeFacts(known: true, verdict: d.verdict, destination: host != 0 ? host : ip, port: d.destPort)
+        var facts = ShapeFacts(id: id, verdict: d.verdict, destination: host != 0 ? host : ip, port: d.destPort)
         if d.verdict != Int64(Verdict.internal.rawValue) {
             facts.target = try targets.id(.init(verdict: d.verdict, proto: d.proto, port: d.destPort ?? -1, host: host, ip: ip,
                                                 cluster: text(.cluster), flags: text(.flags)))
         }
-        if index >= shapeFacts.count {
-            shapeFacts.append(contentsOf: repeatElement(ShapeFacts(), count: max(index + 1 - shapeFacts.count, shapeFacts.count)))
-        }
-        shapeFacts[index] = facts
         return facts
     }
 }

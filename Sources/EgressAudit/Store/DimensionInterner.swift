@@ -24,7 +24,7 @@ final class DimensionInterner {
     static func callers(_ database: SQLiteDatabase, strings: StringInterner) throws -> DimensionInterner {
         try DimensionInterner(database: database, strings: strings, table: "callers", numbers: [],
                               texts: ["source_namespace", "source_pod", "source_ip"],
-                              cache: KeyCache(slots: 1 << 12, arenaBytes: 256 << 10, maxSlots: 1 << 15, maxArenaBytes: 2 << 20,
+                              cache: KeyCache(slots: 1 << 12, arenaBytes: 256 << 10, maxSlots: 1 << 14, maxArenaBytes: 1 << 20,
                                               longestKey: 1024))
     }
 

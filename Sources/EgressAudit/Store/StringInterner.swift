@@ -4,7 +4,7 @@ final class StringInterner {
     private let select: SQLiteStatement
     private let insert: SQLiteStatement
     /// Starts small (most inputs have a few thousand distinct values), grows to `maxSlots` as values come.
-    private var cache = KeyCache(slots: 1 << 12, arenaBytes: 256 << 10, maxSlots: 1 << 16, maxArenaBytes: 4 << 20, longestKey: 1024)
+    private var cache = KeyCache(slots: 1 << 12, arenaBytes: 256 << 10, maxSlots: 1 << 15, maxArenaBytes: 2 << 20, longestKey: 1024)
 
     init(database: SQLiteDatabase) throws {
         select = try database.prepare("SELECT id FROM strings WHERE value = ?1")

@@ -126,6 +126,10 @@ final class SummaryWriter {
     /// Whether calls were summed since the last flush.
     var hasSums: Bool { firstID != nil }
 
+    /// The most entries one table held at a flush since this writer was made (tests check the bound `wantsFlush`
+    /// keeps).
+    private(set) var peakEntries = 0
+
     /// Whether the sums are large enough to write at this commit.
     var wantsFlush: Bool {
         totals.count >= flushEntries || durations.count >= flushEntries || hours.count >= flushEntries
@@ -134,6 +138,7 @@ final class SummaryWriter {
     /// Writes the sums, first catching up calls committed without them, and moves `covered_id`. Call inside
     /// the transaction that commits the calls summed.
     func flush() throws {
+        peakEntries = max(peakEntries, totals.count, durations.count, hours.count)
         let covered = try database.scalar("SELECT covered_id FROM summary_state") ?? 0
         let before = try firstID.map { $0 - 1 } ?? (database.scalar("SELECT coalesce(max(id), 0) FROM call_facts") ?? 0)
         if before > covered {

@@ -16,7 +16,10 @@ final class TargetInterner {
         var flags: Int64
     }
 
+    /// A cache of the ids, emptied when it reaches `maxCached` so memory stays flat on inputs with more targets
+    /// (a scan of many addresses): a target not found here is looked up in the table.
     private var ids: [Key: Int64] = [:]
+    static let maxCached = 1 << 13
     private let insert: SQLiteStatement
     private let select: SQLiteStatement
 
@@ -34,6 +37,7 @@ final class TargetInterner {
     /// The id of `key`'s target, adding it if new.
     func id(_ key: Key) throws -> Int64 {
         if let id = ids[key] { return id }
+        if ids.count >= TargetInterner.maxCached { ids.removeAll(keepingCapacity: true) }
         let values = [key.verdict, key.proto, key.port, key.host, key.ip, key.cluster, key.flags]
         for (i, v) in values.enumerated() { insert.bind(Int32(i + 1), v) }
         try insert.run()
