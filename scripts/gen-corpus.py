@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a synthetic Istio sidecar access-log corpus for benchmarking egress-audit.
 
-    scripts/gen-corpus.py --lines N --format text|json --seed S --out FILE [--gzip]
+    scripts/gen-corpus.py --lines N --format text|json --seed S --out FILE [--gzip] [--distinct]
 
 Deterministic: the same arguments always produce byte-identical output (gzip
 output uses mtime 0 and no file name in the header).  Standard library only.
@@ -242,7 +242,7 @@ JSON_KEYS = ["start_time", "method", "path", "protocol", "response_code", "respo
 assert len(JSON_KEYS) == 24
 
 
-def make_generator(r, pools):
+def make_generator(r, pools, distinct=False):
     rnd = r.random
     bits = r.getrandbits
     hosts = pools["hosts"]
@@ -420,8 +420,29 @@ def make_generator(r, pools):
         table.append(ext_http)
     table = table[:1024]
 
+    # --distinct: every call leaves to an address no earlier line named (a scan, or ALLOW_ANY traffic to an
+    # ever-changing CDN), half blocked and half passed through: each line a new shape, target, string and sum.
+    fresh = [0]
+
+    def new_address():
+        n = fresh[0]
+        fresh[0] += 1
+        return "%d.%d.%d.%d" % (1 + (n >> 24) % 223, (n >> 16) & 255, (n >> 8) & 255, n & 255)
+
+    def distinct_call():
+        p = bits(8) % npods
+        src = pod_ips[p]
+        dst = "%s:%d" % (new_address(), 443 if bits(2) else 8443)
+        if bits(1):
+            return (ts(), None, None, None, 0, "UH", None, None, None, 0, 0, bits(4),
+                    None, None, None, None, None, None, "BlackHoleCluster", None,
+                    dst, "%s:%d" % (src, eph()), None, None)
+        return (ts(), None, None, None, 0, None, None, None, None, 300 + bits(11), 2000 + bits(14),
+                20 + bits(9), None, None, None, None, None, dst, "PassthroughCluster",
+                "%s:%d" % (src, eph()), dst, "%s:%d" % (src, eph()), None, None)
+
     def record():
-        return table[bits(10)]()
+        return distinct_call() if distinct else table[bits(10)]()
 
     return record
 
@@ -473,6 +494,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", required=True, help="output file ('-' for stdout)")
     ap.add_argument("--gzip", action="store_true", help="write gzip (level 6)")
+    ap.add_argument("--distinct", action="store_true",
+                    help="every line an outbound call to an address never seen before (the writer's worst case)")
     ap.add_argument("--quiet", action="store_true", help="no timing note on stderr")
     a = ap.parse_args(argv)
     if a.lines < 0:
@@ -481,7 +504,7 @@ def main(argv=None):
     started = time.perf_counter()
     r = random.Random(a.seed)
     pools = build_pools(r)
-    record = make_generator(random.Random(a.seed * 7919 + 1), pools)
+    record = make_generator(random.Random(a.seed * 7919 + 1), pools, distinct=a.distinct)
     if a.format == "text":
         render = render_text
     else:
