@@ -425,6 +425,29 @@ struct IngestExactlyOnceTests {
 
 @Suite("Ingest: odd lines")
 struct IngestLineTests {
+    @Test("a CRI part still waiting for its last part, then more calls than a batch holds: no crash, nothing stored twice, every call once it completes")
+    func heldPartialThenManyCalls() throws {
+        let dir = try TestFolder("egress-ingest-tests")
+        let log = dir.file("cri.log")
+        let held = accessLine(0)
+        let cut = held.index(held.startIndex, offsetBy: 40)
+        // 10 calls, a record's first part, then 3,000 calls of another stream (more than a batch's 1,024 rows): the
+        // batch cannot be handed over while the part is held, so it grows.
+        try write(log, accessLines(1..<11) + Array("2026-11-23T10:00:00.5Z stdout P \(held[..<cut])\n".utf8) + accessLines(11..<3011))
+        let first = try ingest(dir.db, [log])
+        #expect(first.errors == [])
+        // The file may still grow: what follows the held part is read again from before it, so it is not kept now.
+        #expect(try callCount(dir.db) == 10)
+        #expect(try ingest(dir.db, [log]).errors == [])
+        #expect(try callCount(dir.db) == 10)
+        try append(log, Array("2026-11-23T10:00:00.6Z stdout F \(held[cut...])\n".utf8))
+        #expect(try ingest(dir.db, [log]).errors == [])
+        #expect(try callCount(dir.db) == 3011)
+        #expect(try scalar(dir.db, "SELECT count(DISTINCT path) FROM calls") == 3011)
+        #expect(try ingest(dir.db, [log]).unchangedFiles == 1)
+        #expect(try callCount(dir.db) == 3011)
+    }
+
     @Test("a 1 MB access line (a long path) is ingested whole")
     func oneMegabyteLine() throws {
         let dir = try TestFolder("egress-ingest-tests")

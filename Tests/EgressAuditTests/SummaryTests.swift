@@ -163,12 +163,14 @@ struct SummaryTests {
 
     /// 50,000 blocked TLS calls, each from its own pod IP to its own IP: more distinct (target, caller) pairs than
     /// one flush holds, and more shapes, targets and strings than the writer's caches keep.
-    private func distinctCalls(in folder: TestFolder) throws -> String {
+    /// `again` more lines repeat the first calls' destinations and callers at later times.
+    private func distinctCalls(in folder: TestFolder, again: Int = 0) throws -> String {
         var text = ""
-        text.reserveCapacity(50_000 * 160)
-        for i in 0..<50_000 {
+        text.reserveCapacity((50_000 + again) * 160)
+        for n in 0..<(50_000 + again) {
+            let i = n % 50_000
             let a = i / 65536, b = (i / 256) % 256, c = i % 256
-            text += "[2024-05-14T09:\(String(format: "%02d", i / 1000 % 60)):00.\(String(format: "%03d", i % 1000))Z] \"- - -\" 0 UH - - \"-\" 0 0 \(i % 97) - \"-\" \"-\" \"-\" \"-\" \"-\" BlackHoleCluster - 52.\(a).\(b).\(c):443 10.\(a + 1).\(b).\(c):5\(i % 9000 + 1000) - -\n"
+            text += "[2024-05-14T\(n < 50_000 ? 9 : 10):\(String(format: "%02d", i / 1000 % 60)):00.\(String(format: "%03d", i % 1000))Z] \"- - -\" 0 UH - - \"-\" 0 0 \(i % 97) - \"-\" \"-\" \"-\" \"-\" \"-\" BlackHoleCluster - 52.\(a).\(b).\(c):443 10.\(a + 1).\(b).\(c):5\(i % 9000 + 1000) - -\n"
         }
         let log = folder.path + "/blocked.log"
         try text.write(toFile: log, atomically: true, encoding: .utf8)
@@ -194,9 +196,11 @@ struct SummaryTests {
     func fullTablesCommitEarly() throws {
         let folder = try TestFolder("egress-summary-tests")
         let log = try distinctCalls(in: folder)
-        // Neither the line count nor the clock would commit before the end: only the tables filling up does.
+        // Neither the line count, the clock nor the page cache would commit before the end: only the tables
+        // filling up does (without that rule: ~50,000).
         var options = IngestOptions(batchLines: 10_000_000, commitInterval: 3600)
         options.summaryFlushEntries = 10_000
+        options.pageCacheKiB = 1 << 20
         let ingestor = try Ingestor(databasePath: folder.db, options: options)
         let summary = ingestor.ingest(paths: [log])
         #expect(summary.errors.isEmpty)
@@ -205,6 +209,22 @@ struct SummaryTests {
         #expect(peak >= 10_000 && peak <= 10_000 + BatchQueue.rowsPerBatch, "peak \(peak)")
         let database = try SQLiteDatabase(path: folder.db, readOnly: true)
         #expect(try database.scalar("SELECT count(*) FROM call_totals") == 50_000)
+        try expectSummariesMatchCalls(database)
+    }
+
+    @Test("shapes, targets and strings met again after newer ones pushed them out of the writer's caches are summed as before")
+    func callsMetAgainAfterTheirCachesMovedOn() throws {
+        let folder = try TestFolder("egress-summary-tests")
+        // 50,000 distinct calls (more shapes than the 32,768 shape-fact slots, targets than the 8,192 cached, strings
+        // than the 32,768 cached), then the first 20,000 again an hour later.
+        let log = try distinctCalls(in: folder, again: 20_000)
+        let summary = try Ingestor(databasePath: folder.db).ingest(paths: [log])
+        #expect(summary.errors.isEmpty)
+        let database = try SQLiteDatabase(path: folder.db, readOnly: true)
+        #expect(try database.scalar("SELECT count(*) FROM call_shapes") == 50_000)
+        #expect(try database.scalar("SELECT count(*) FROM call_targets") == 50_000)
+        #expect(try database.scalar("SELECT count(*) FROM call_totals") == 50_000)
+        #expect(try database.scalar("SELECT sum(calls) FROM call_totals") == 70_000)
         try expectSummariesMatchCalls(database)
     }
 

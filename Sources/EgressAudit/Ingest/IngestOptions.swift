@@ -10,7 +10,8 @@ public struct IngestOptions: Sendable {
     public var batchLines: Int
     /// Longest time between commits, in seconds.
     public var commitInterval: Double
-    /// Entries a summary table holds before its sums are written at the next commit (memory against upserts).
+    /// Entries a summary table holds before its sums are written, with a commit at the end of the batch that
+    /// filled it (memory against upserts).
     var summaryFlushEntries = SummaryWriter.defaultFlushEntries
     /// The writer connection's page cache in KiB (tests make it small to fill it). A transaction that outgrows
     /// it is committed at the next batch (see `SQLiteDatabase.cacheSpills`). 4 MB rather than 8 took 4 MiB off

@@ -259,7 +259,8 @@ public final class Ingestor {
     }
 
     /// Reads `run`'s lines on a parsing thread and writes its batches here, committing rows together with
-    /// the input's checkpoint every `batchLines` lines or `commitInterval` seconds.
+    /// the input's checkpoint every `batchLines` lines or `commitInterval` seconds, once the transaction outgrows
+    /// the page cache, and once a summary table is full (its sums are written then, so memory stays flat).
     private func process(_ run: FileRun, reader: LineReader) throws {
         let fromPath = SourceFromPath.parse(run.path)
         var layout: String?
@@ -326,7 +327,8 @@ public final class Ingestor {
                 run.checkpoint.tailHash = ContentHash.of(tail)
                 try files.save(run.checkpoint, counts: run.counts, path: run.path, layout: layout, now: Ingestor.now())
                 try savePodServices()
-                // A followed file's sums are written at each read; a batch ingest writes them once at its end.
+                // A followed file's sums are written at each read; a batch ingest writes them at its end, or
+                // earlier once a table is full.
                 if (batch.final && run.follow) || writer.summaries.wantsFlush { try writer.summaries.flush() }
                 try database.execute("COMMIT")
                 checkpointer?.committed()

@@ -113,6 +113,8 @@ final class LineProducer: @unchecked Sendable {
         // where reading can resume.
         var safe: (bytes: Int64, lines: Int64, tail: [UInt8]) = (reader.offset, reader.nextLineNumber - 1, [])
         var safeLinesInBatch: Int64 = 0
+        // The batch as it was when the partial record now held began (it cannot be handed over while one is held).
+        var safeMark: RowBatch.Mark?
         var lineStart = reader.offset
         do {
             try reader.forEachLine(deliverUnterminated: deliverUnterminated) { line in
@@ -135,6 +137,8 @@ final class LineProducer: @unchecked Sendable {
                 }
                 let wasHolding = unwrapper.holdsPartial
                 filling._withUnsafeGuaranteedRef { handle(text, line: line.number, batch: $0, record: record) }
+                // A first part adds nothing to the batch: marked now, it stands where the safe point does.
+                if !wasHolding && unwrapper.holdsPartial && (follow || !deliverUnterminated) { safeMark = batch.mark() }
                 if !follow && !deliverUnterminated && !wasHolding && unwrapper.holdsPartial {
                     // A plain file that may still grow: if this record's last part is not there by the end, the
                     // next run resumes before its first part, as it does for a last line without newline.
@@ -171,6 +175,8 @@ final class LineProducer: @unchecked Sendable {
         if (follow || !deliverUnterminated) && unwrapper.holdsPartial {
             // The record is still being written: resume at its first part next time.
             _ = unwrapper.takePartial()
+            // Lines after its first part are read again from `safe` next time: drop what they added.
+            if let safeMark { batch.rewind(to: safeMark) }
             batch.lines = safeLinesInBatch
             batch.checkpoint = safe
             if !follow { batch.heldBytes = Int(max(1, reader.offset - safe.bytes)) }

@@ -54,6 +54,31 @@ final class RowBatch: @unchecked Sendable {
         arena.deallocate()
     }
 
+    /// What the batch held at a point it may have to go back to (see `mark` and `rewind`).
+    struct Mark {
+        var count: Int
+        var counts: FileCounts
+        var verdicts: VerdictCounts
+        var rejects: Int
+        var podServices: [UInt64: (key: PodServiceKey, count: PodServiceCount)]
+    }
+
+    /// Where the batch stands now: taken when a container record's first part arrives, the point reading resumes
+    /// from if its last part never does.
+    func mark() -> Mark {
+        Mark(count: count, counts: counts, verdicts: verdicts, rejects: rejects.count, podServices: podServices)
+    }
+
+    /// Drops what was added after `mark` (rows, counts, rejects, inbound evidence): those lines are read again
+    /// from the mark's checkpoint by the next run, so keeping them would store them twice.
+    func rewind(to mark: Mark) {
+        count = mark.count
+        counts = mark.counts
+        verdicts = mark.verdicts
+        rejects.removeLast(rejects.count - mark.rejects)
+        podServices = mark.podServices
+    }
+
     /// Empties the batch for reuse.
     func reset() {
         count = 0
@@ -72,11 +97,21 @@ final class RowBatch: @unchecked Sendable {
 
     var isFull: Bool { count >= rowCapacity || arenaUsed >= arenaCapacity - (64 << 10) }
 
-    /// Starts a row; returns its record.
+    /// Starts a row; returns its record. A batch is full at `rows` rows, but the parser cannot hand it over while
+    /// a container record's first part waits for its last (the batch's checkpoint must come before it), so it grows.
     @inline(__always) func appendRow() -> UnsafeMutablePointer<Int64> {
+        if count == rowCapacity { growRows() }
         let row = rows + count * RowBatch.stride
         count += 1
         return row
+    }
+
+    private func growRows() {
+        let grown = UnsafeMutablePointer<Int64>.allocate(capacity: rowCapacity * 2 * RowBatch.stride)
+        grown.update(from: rows, count: count * RowBatch.stride)
+        rows.deallocate()
+        rows = grown
+        rowCapacity *= 2
     }
 
     @inline(__always) func set(_ row: UnsafeMutablePointer<Int64>, _ column: Int64Column, _ value: Int64?) {

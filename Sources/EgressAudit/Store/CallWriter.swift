@@ -13,7 +13,7 @@ final class CallWriter {
     let summaries: SummaryWriter
     let targets: TargetInterner
 
-    /// What the summaries need of a shape, by shape id: read once from its key.
+    /// What the summaries need of a shape: decoded from its key when it is not in `shapeFacts`.
     private struct ShapeFacts {
         /// The shape these facts are of (0: none yet).
         var id: Int64 = 0
@@ -171,8 +171,8 @@ final class CallWriter {
         return facts
     }
 
-    /// The summary facts of shape `id` read from its `key` (interning its target). Out of line: once a shape
-    /// while it stays in `shapeFacts`.
+    /// The summary facts of shape `id` read from its `key` (interning its target). Out of line: it runs when a
+    /// shape is first met, or met again after newer shapes took its slot.
     @inline(never) private func decodeFacts(of id: Int64, key: ByteSlice) throws -> ShapeFacts {
         guard let d = ShapeKey.decode(key, texts: ShapeKey.Text.allCases.count) else {
             throw SQLiteError(code: 0, message: "internal error: malformed call shape", path: database.path, context: "ingest")

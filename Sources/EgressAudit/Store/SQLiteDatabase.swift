@@ -36,6 +36,8 @@ public final class SQLiteDatabase {
             throw SQLiteError(code: rc, message: message, path: path, context: "cannot open the database")
         }
         handle = db
+        // SQLite's math functions, for `sql` and reports (see egress_audit_sqlite.h).
+        egress_audit_register_math_functions(db)
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
     }
