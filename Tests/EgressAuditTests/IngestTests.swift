@@ -431,8 +431,8 @@ struct IngestLineTests {
         let log = dir.file("cri.log")
         let held = accessLine(0)
         let cut = held.index(held.startIndex, offsetBy: 40)
-        // 10 calls, a record's first part, then 3,000 calls of another stream (more than a batch's 1,024 rows): the
-        // batch cannot be handed over while the part is held, so it grows.
+        // 10 calls, a CRI record's first part, then 3,000 plain calls (more than a batch's 1,024 rows), as in a file
+        // two exports were concatenated into. The batch cannot be handed over while the part is held, so it grows.
         try write(log, accessLines(1..<11) + Array("2026-11-23T10:00:00.5Z stdout P \(held[..<cut])\n".utf8) + accessLines(11..<3011))
         let first = try ingest(dir.db, [log])
         #expect(first.errors == [])

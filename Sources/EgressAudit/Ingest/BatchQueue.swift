@@ -9,10 +9,10 @@ final class BatchQueue: @unchecked Sendable {
     private var cancelled = false
 
     /// Batches in flight at most, and the calls each holds (its arena 384 bytes a call, of which the keys and
-    /// texts of a call take ~300; a batch is handed over once less than 64 KiB of it is left). Many small batches rather than a few large ones in the same memory (~6 MB): the slower of the two
-    /// threads changes through a run, and the finer the hand-over, the less each waits for the other to finish a
-    /// batch (12 of 1,024 calls against 3 of 4,096: 0.90–0.94 of the time; 24 of 512: the same as 12). Measured:
-    /// README, Speed.
+    /// texts of a call take ~300; a batch is handed over once less than 64 KiB of it is left). Many small batches
+    /// rather than a few large ones in the same memory (~6 MB): the slower of the two threads changes through a
+    /// run, and the finer the hand-over, the less each waits for the other to finish a batch (12 of 1,024 calls
+    /// against 3 of 4,096: 0.90–0.94 of the time; 24 of 512: the same as 12). Measured: README, Speed.
     static let batches = 12
     static let rowsPerBatch = 1024
 

@@ -137,14 +137,17 @@ final class LineProducer: @unchecked Sendable {
                 }
                 let wasHolding = unwrapper.holdsPartial
                 filling._withUnsafeGuaranteedRef { handle(text, line: line.number, batch: $0, record: record) }
-                // A first part adds nothing to the batch: marked now, it stands where the safe point does.
-                if !wasHolding && unwrapper.holdsPartial && (follow || !deliverUnterminated) { safeMark = batch.mark() }
-                if !follow && !deliverUnterminated && !wasHolding && unwrapper.holdsPartial {
-                    // A plain file that may still grow: if this record's last part is not there by the end, the
-                    // next run resumes before its first part, as it does for a last line without newline.
-                    copyTail()
-                    safe = (start, line.number - 1, tail)
-                    safeLinesInBatch = batch.lines - 1
+                if !wasHolding && unwrapper.holdsPartial && (follow || !deliverUnterminated) {
+                    // A record's first part, in an input that may still grow: if its last part is not there by the
+                    // end, the next run resumes before it (as for a last line without newline), and what the lines
+                    // after it added is dropped. The part itself added nothing to the batch: marked now, it stands
+                    // where the safe point does (in follow mode set before every line).
+                    safeMark = batch.mark()
+                    if !follow {
+                        copyTail()
+                        safe = (start, line.number - 1, tail)
+                        safeLinesInBatch = batch.lines - 1
+                    }
                 }
                 // This line's raw bytes (text, then `\r\n` or `\n`) lie together in the reader's buffer. Not
                 // `endOffset` minus the previous one: after an overlong line that span holds its skipped rest.

@@ -9,8 +9,9 @@
 /// one SQL pass. So the summaries are exact at every commit, after any crash, and for databases written
 /// before they existed.
 final class SummaryWriter {
-    /// Flush once a table holds this many entries (the ingestor then commits at the end of the batch): about 8 MB for the totals, fewer for
-    /// the others. Each flush writes every entry (~10,000 instructions an upsert), so the fewer, the faster.
+    /// Flush once a table holds this many entries (the ingestor then commits at the end of the batch): about 8 MB
+    /// for the totals, fewer for the others. Each flush writes every entry (~10,000 instructions an upsert), so the
+    /// fewer, the faster.
     static let defaultFlushEntries = 96_000
     let flushEntries: Int
     /// Calls with no time are counted under this hour.

@@ -38,8 +38,7 @@ final class TargetInterner {
     func id(_ key: Key) throws -> Int64 {
         if let id = ids[key] { return id }
         if ids.count >= TargetInterner.maxCached { ids.removeAll(keepingCapacity: true) }
-        let values = [key.verdict, key.proto, key.port, key.host, key.ip, key.cluster, key.flags]
-        for (i, v) in values.enumerated() { insert.bind(Int32(i + 1), v) }
+        bind(key, to: insert)
         try insert.run()
         insert.reset()
         if insert.database.changes == 1 {   // a new target: its id without a lookup
@@ -48,13 +47,19 @@ final class TargetInterner {
             return id
         }
         defer { select.reset() }
-        for (i, v) in values.enumerated() { select.bind(Int32(i + 1), v) }
+        bind(key, to: select)
         guard try select.step() else {
             throw SQLiteError(code: 0, message: "internal error: call target not stored", path: select.database.path, context: "ingest")
         }
         let id = select.int64(0)
         ids[key] = id
         return id
+    }
+
+    /// Binds `key`'s columns to parameters 1–7, in the order of `insert` and `select`.
+    private func bind(_ key: Key, to s: SQLiteStatement) {
+        s.bind(1, key.verdict); s.bind(2, key.proto); s.bind(3, key.port); s.bind(4, key.host)
+        s.bind(5, key.ip); s.bind(6, key.cluster); s.bind(7, key.flags)
     }
 
     /// Forgets cached ids (after a rollback they may not exist any more).
